@@ -1,0 +1,1 @@
+"""Configuration files only (settings table, style card, PII policy); importable for package data."""

@@ -1,0 +1,12 @@
+"""Every package's tables, imported so ``Base.metadata`` knows them all (for migrations)."""
+
+from __future__ import annotations
+
+import kb.audit
+import kb.throttle
+import kb.tickets
+import kb.tokens
+import kb.users  # noqa: F401  (imported for their tables)
+from kb.database import Base
+
+metadata = Base.metadata
