@@ -1,1 +1,1 @@
-"""Configuration files only (settings table, style card, PII policy); importable for package data."""
+"""Configuration files only (settings, style card, PII policy); a package so they ship as data."""

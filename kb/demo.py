@@ -71,8 +71,11 @@ def seed_users(session: Session, report: DemoReport) -> None:
     for demo in DEMO_USERS:
         if users.find(demo.username) is None:
             users.create(
-                demo.username, demo.password, demo.role,
-                display_name=demo.display_name, actor=DEMO_ACTOR,
+                demo.username,
+                demo.password,
+                demo.role,
+                display_name=demo.display_name,
+                actor=DEMO_ACTOR,
             )
             report.users_created.append(demo.username)
 

@@ -1,11 +1,11 @@
 """Exceptions shared by every Tandem package.
 
-    TandemError
-     ├── SettingsError        a setting has a bad value (start-up stops)
-     ├── NotFound             the thing asked for does not exist
-     ├── Conflict             someone else changed it first, or it already exists
-     ├── PermissionDenied     the caller's role may not do this
-     └── InvalidInput         the input is wrong; ``errors`` maps field → messages
+TandemError
+ ├── SettingsError        a setting has a bad value (start-up stops)
+ ├── NotFound             the thing asked for does not exist
+ ├── Conflict             someone else changed it first, or it already exists
+ ├── PermissionDenied     the caller's role may not do this
+ └── InvalidInput         the input is wrong; ``errors`` maps field → messages
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ class LoginThrottle:
                 )
             ).one()
             if count >= self.max_attempts and oldest is not None:
-                oldest_at = oldest if isinstance(oldest, datetime) else datetime.fromisoformat(oldest)
+                oldest_at = (
+                    oldest if isinstance(oldest, datetime) else datetime.fromisoformat(oldest)
+                )
                 if oldest_at.tzinfo is None:
                     oldest_at = oldest_at.replace(tzinfo=utcnow().tzinfo)
                 left = (oldest_at + self.window - utcnow()).total_seconds()

@@ -77,8 +77,11 @@ class TicketStore:
         if "created_at" in ticket and ticket["created_at"] is not None:
             row.created_at = ticket["created_at"]
         row.customer = customer
-        extra = {k: v for k, v in ticket.items() if k not in {*TICKET_COLUMNS, "id", "customer",
-                                                              "created_at"}}
+        extra = {
+            k: v
+            for k, v in ticket.items()
+            if k not in {*TICKET_COLUMNS, "id", "customer", "created_at"}
+        }
         row.extra = json.dumps(extra, sort_keys=True, default=str)
         self.session.flush()
         return row, created
@@ -98,7 +101,6 @@ class TicketStore:
         if status is not None:
             query = query.where(Ticket.status == status)
         return self.session.scalar(query) or 0
-
 
     def _upsert_customer(self, data: Mapping[str, Any]) -> Customer | None:
         external_id = data.get("id") or data.get("email")

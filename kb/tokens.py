@@ -14,7 +14,7 @@ from kb.database import Base, UTCDateTime, utcnow
 from kb.errors import InvalidInput, NotFound
 from kb.users import Role, hash_token
 
-TOKEN_PREFIX = "tdm_"
+TOKEN_PREFIX = "tdm_"  # noqa: S105  (a public marker, not a secret)
 # Recording every use would turn each API read into a write; a minute's precision is plenty.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -92,7 +92,9 @@ class TokenService:
         """The live token with this secret, its last-used time refreshed; None otherwise."""
         if not secret.startswith(TOKEN_PREFIX):
             return None
-        token = self.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+        token = self.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+        )
         if token is None or not token.is_active:
             return None
         now = utcnow()
@@ -110,7 +112,9 @@ class TokenService:
         if token.revoked_at is None:
             token.revoked_at = utcnow()
             self.audit.append(
-                actor=actor, action="token.revoke", subject=f"token:{token.id}",
+                actor=actor,
+                action="token.revoke",
+                subject=f"token:{token.id}",
                 data={"name": token.name},
             )
         return token

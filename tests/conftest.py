@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from kb.database import Database
@@ -132,10 +132,15 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def app_session(app: Flask) -> Iterator[Session]:
-    """A session on the app's own database, for arranging and asserting."""
-    with tandem(app).database.sessions() as s:
-        yield s
+def count_rows(app: Flask) -> Callable[[type[Any]], int]:
+    """How many rows a table of the app's database holds, read in a short transaction of its
+    own (a test must not hold SQLite's write lock while the app handles a request)."""
+
+    def count(model: type[Any]) -> int:
+        with tandem(app).database.transaction() as s:
+            return s.scalar(select(func.count()).select_from(model)) or 0
+
+    return count
 
 
 @pytest.fixture
@@ -145,8 +150,11 @@ def users(app: Flask) -> dict[Role, DemoUser]:
         service = UserService(s)
         for user in DEMO_USERS:
             service.create(
-                user.username, user.password, user.role,
-                display_name=user.display_name, actor="test",
+                user.username,
+                user.password,
+                user.role,
+                display_name=user.display_name,
+                actor="test",
             )
     return USERS
 
@@ -170,8 +178,11 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def sign_in(client: FlaskClient, user: DemoUser) -> None:
     response = client.post(
         "/login",
-        data={"username": user.username, "password": user.password,
-              "csrf_token": csrf_token(client)},
+        data={
+            "username": user.username,
+            "password": user.password,
+            "csrf_token": csrf_token(client),
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
 

@@ -63,18 +63,29 @@ def running_server() -> Iterator[str]:
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     subprocess.run(
         [initdb, "-D", str(data), "-U", "tandem", "--auth=trust", "-E", "UTF8", "--no-sync"],
-        check=True, capture_output=True, user=user, env=env,
+        check=True,
+        capture_output=True,
+        user=user,
+        env=env,
     )
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    )
     subprocess.run(
         [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
-        check=True, capture_output=True, user=user, env=env,
+        check=True,
+        capture_output=True,
+        user=user,
+        env=env,
     )
     try:
         yield f"postgresql+psycopg://tandem@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True, user=user, env=env, check=False,
+            capture_output=True,
+            user=user,
+            env=env,
+            check=False,
         )
         shutil.rmtree(base, ignore_errors=True)

@@ -93,7 +93,9 @@ def tokens() -> ResponseReturnValue:
     return _tokens_page(TokenForm())
 
 
-def _tokens_page(form: TokenForm, status: int = 200, secret: str | None = None) -> ResponseReturnValue:
+def _tokens_page(
+    form: TokenForm, status: int = 200, secret: str | None = None
+) -> ResponseReturnValue:
     listed = TokenService(db()).all()
     page = render_template(
         "admin/tokens.html", tokens=listed, form=form, confirm=ConfirmForm(), secret=secret
@@ -108,7 +110,9 @@ def create_token() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _tokens_page(form, 400)
     try:
-        issued = TokenService(db()).create(form.name.data, role=form.role.data, actor=current_actor())
+        issued = TokenService(db()).create(
+            form.name.data, role=form.role.data, actor=current_actor()
+        )
     except InvalidInput as exc:
         db().rollback()
         attach_errors(form, exc)

@@ -34,7 +34,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     next_url = request.args.get("next")
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.home"))
+        return redirect(_local_or_home(next_url))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     username = form.username.data.strip().lower()
@@ -57,7 +57,7 @@ def login() -> ResponseReturnValue:
     # A fresh cookie at sign-in: nothing from before (a planted session) survives it.
     session.clear()
     login_user(WebUser(user, token))
-    return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.home"))
+    return redirect(_local_or_home(next_url))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -92,3 +92,9 @@ def change_password() -> ResponseReturnValue:
     session.clear()
     flash("Password changed. Sign in with the new password.")
     return redirect(url_for("auth.login"))
+
+
+def _local_or_home(next_url: str | None) -> str:
+    if next_url is not None and is_safe_next(next_url):
+        return next_url
+    return url_for("dashboard.home")

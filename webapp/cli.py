@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from kb.audit import AuditLog
 from kb.demo import DEMO_USERS, DemoReport, seed_tickets, seed_users
-from kb.errors import InvalidInput, TandemError
+from kb.errors import InvalidInput, SettingsError, TandemError
 from kb.settings import settings_table
 from kb.tokens import TokenService
 from kb.users import Role, UserService
@@ -22,7 +22,12 @@ ROLE_NAMES = [role.value for role in Role]
 
 
 def _create_app() -> Flask:
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as exc:
+        # A configuration mistake, not a crash: one clear line naming the setting.
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(2)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
@@ -157,7 +162,10 @@ def tokens_group() -> None:
 @tokens_group.command("create")
 @click.argument("name")
 @click.option(
-    "--role", type=click.Choice(ROLE_NAMES), default=Role.AGENT.value, show_default=True,
+    "--role",
+    type=click.Choice(ROLE_NAMES),
+    default=Role.AGENT.value,
+    show_default=True,
     help="The role the token acts with.",
 )
 @with_appcontext
@@ -179,9 +187,13 @@ def tokens_list() -> None:
     """List tokens with their last-used time."""
     with tandem().database.transaction() as session:
         for token in TokenService(session).all():
-            used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+            used = (
+                token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+            )
             state = "active" if token.is_active else "revoked"
-            click.echo(f"{token.id:>4}  {token.name:<24} {token.role:<18} {state:<8} last used {used}")
+            click.echo(
+                f"{token.id:>4}  {token.name:<24} {token.role:<18} {state:<8} last used {used}"
+            )
 
 
 @tokens_group.command("revoke")
@@ -214,7 +226,8 @@ def audit_verify() -> None:
     if report.ok:
         click.echo(f"OK: {report.checked} entries, chain intact.")
         return
-    _fail(f"entry {report.broken_id}: {report.reason} ({report.checked} entries before it are intact).")
+    intact = f"{report.checked} entries before it are intact"
+    _fail(f"entry {report.broken_id}: {report.reason} ({intact}).")
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ def init_app(app: Flask) -> None:
 
 def _page(status: int, message: str) -> tuple[str, int]:
     phrase = HTTPStatus(status).phrase
-    return render_template("errors/error.html", status=status, title=phrase, message=message), status
+    return render_template(
+        "errors/error.html", status=status, title=phrase, message=message
+    ), status
 
 
 _MESSAGES = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
@@ -62,13 +64,14 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
-@login_manager.user_loader
+@login_manager.user_loader  # type: ignore[untyped-decorator]
 def load_user(session_token: str) -> WebUser | None:
     minutes = tandem().settings.session_lifetime_minutes
     session = db()
     user = LoginSessions(session).resolve(session_token, idle_limit=timedelta(minutes=minutes))
-    if session.dirty:
-        session.commit()
+    # End the transaction now: on SQLite it holds the write lock (BEGIN IMMEDIATE), and the
+    # view may run for a while before it needs the database again.
+    session.commit()
     return WebUser(user, session_token) if user is not None else None
 
 
@@ -110,7 +113,7 @@ def enforce_access() -> ResponseReturnValue | None:
     return None
 
 
-def tandem_view(endpoint: str) -> object:
+def tandem_view(endpoint: str) -> Callable[..., Any]:
     return current_app.view_functions[endpoint]
 
 
@@ -121,8 +124,7 @@ def _authenticate_bearer() -> None:
         return
     session = db()
     token = TokenService(session).authenticate(secret.strip())
-    if session.dirty:
-        session.commit()
+    session.commit()  # as in load_user: do not hold the SQLite write lock through the view
     g.api_token = token
 
 

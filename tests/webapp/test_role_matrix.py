@@ -57,8 +57,9 @@ def _routes(app: Flask) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = re.sub(r"<(?:int:)?([a-z_]+)>", lambda m: "999999" if "id" in m.group(1) else "x",
-                      rule.rule)
+        path = re.sub(
+            r"<(?:int:)?([a-z_]+)>", lambda m: "999999" if "id" in m.group(1) else "x", rule.rule
+        )
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, method, path))
     return routes

@@ -26,8 +26,12 @@ log = logging.getLogger(__name__)
 
 
 @bp.operation(
-    "/health", "GET", summary="Liveness and database check", tags=("meta",),
-    responses={200: HealthSchema, 503: HealthSchema}, public=True,
+    "/health",
+    "GET",
+    summary="Liveness and database check",
+    tags=("meta",),
+    responses={200: HealthSchema, 503: HealthSchema},
+    public=True,
 )
 @public
 def health() -> ResponseReturnValue:
@@ -51,15 +55,21 @@ def openapi() -> ResponseReturnValue:
     return jsonify(build_spec(bp.operations))
 
 
-@bp.operation("/me", "GET", summary="The calling token", tags=("meta",), responses={200: CallerSchema})
+@bp.operation(
+    "/me", "GET", summary="The calling token", tags=("meta",), responses={200: CallerSchema}
+)
 @signed_in
 def me() -> ResponseReturnValue:
     return jsonify(CallerSchema().dump({"name": g.api_token.name, "role": g.api_token.role}))
 
 
 @bp.operation(
-    "/tickets", "POST", summary="Create or update a ticket and its customer", tags=("tickets",),
-    request=TicketSchema, responses={200: TicketOutSchema, 201: TicketOutSchema},
+    "/tickets",
+    "POST",
+    summary="Create or update a ticket and its customer",
+    tags=("tickets",),
+    request=TicketSchema,
+    responses={200: TicketOutSchema, 201: TicketOutSchema},
 )
 @roles(Role.AGENT, Role.ADMIN)
 def put_ticket() -> ResponseReturnValue:
@@ -76,7 +86,10 @@ def put_ticket() -> ResponseReturnValue:
 
 
 @bp.operation(
-    "/tickets/<ticket_id>", "GET", summary="One ticket", tags=("tickets",),
+    "/tickets/<ticket_id>",
+    "GET",
+    summary="One ticket",
+    tags=("tickets",),
     responses={200: TicketOutSchema},
 )
 @roles(Role.AGENT, Role.ADMIN)
