@@ -55,7 +55,8 @@ def test_an_agent_is_refused_the_admin_pages(page: Page, live_app: tuple[Flask, 
     _, base = live_app
     _sign_in(page, base, next(u for u in DEMO_USERS if u.role is Role.AGENT))
     response = page.goto(base + "/admin/users")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("403 · Forbidden")
 
 
