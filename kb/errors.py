@@ -5,7 +5,9 @@ TandemError
  ├── NotFound             the thing asked for does not exist
  ├── Conflict             someone else changed it first, or it already exists
  ├── PermissionDenied     the caller's role may not do this
- └── InvalidInput         the input is wrong; ``errors`` maps field → messages
+ ├── InvalidInput         the input is wrong; ``errors`` maps field → messages
+ ├── RedactorUnavailable  the PII redactor cannot load its model (ingestion fails closed)
+ └── IndexUnavailable     the vector index is locked, unreachable or built with another model
 """
 
 from __future__ import annotations
@@ -39,3 +41,11 @@ class InvalidInput(TandemError):
     def __init__(self, message: str, errors: Mapping[str, Sequence[str]] | None = None) -> None:
         super().__init__(message)
         self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
+
+
+class RedactorUnavailable(TandemError):
+    """The PII redactor cannot run (its NER model is missing); ingestion must not start."""
+
+
+class IndexUnavailable(TandemError):
+    """The vector index cannot be used (locked by another process, server down, model mismatch)."""

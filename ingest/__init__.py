@@ -1,0 +1,1 @@
+"""Ingestion: readers, the approval gate, chunking and the idempotent, resumable pipeline."""
