@@ -55,6 +55,19 @@ class Settings:
     login_max_attempts: int
     login_window_seconds: int
     log_level: str
+    embedding_model: str
+    qdrant_url: str
+    qdrant_api_key: str
+    qdrant_collection: str
+    qdrant_shards: int
+    qdrant_replicas: int
+    max_document_bytes: int
+    pii_policy: str
+
+    @property
+    def index_dir(self) -> Path:
+        """The embedded Qdrant Edge shard's folder."""
+        return self.data_dir / "qdrant"
 
     @property
     def effective_database_url(self) -> str:

@@ -128,7 +128,7 @@ def make_app(tmp_path: Path) -> Callable[..., Flask]:
 def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     application = make_app()
     yield application
-    tandem(application).database.dispose()
+    tandem(application).close()
 
 
 @pytest.fixture

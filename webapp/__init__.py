@@ -49,9 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp import admin, auth, dashboard, review, style
+    from webapp import admin, admin_knowledge, auth, dashboard, review, style
     from webapp.api import bp as api_bp
 
+    _ = admin_knowledge  # its routes live on the admin blueprint
     for module in (auth, dashboard, admin, review, style):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from kb.audit import AuditLog
-from kb.demo import DEMO_USERS, DemoReport, seed_tickets, seed_users
-from kb.errors import InvalidInput, SettingsError, TandemError
+from kb.demo import DEMO_ACTOR, DEMO_USERS, DemoReport, articles_dir, seed_tickets, seed_users
+from kb.errors import (
+    IndexUnavailable,
+    InvalidInput,
+    RedactorUnavailable,
+    SettingsError,
+    TandemError,
+)
 from kb.settings import settings_table
 from kb.tokens import TokenService
 from kb.users import Role, UserService
@@ -74,6 +81,15 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 def serve(app: Flask, *, host: str, port: int, threads: int = 8) -> None:
     import waitress
+
+    with app.app_context():
+        try:
+            # Claim the embedded index now: the server must own it before a CLI job can, and
+            # the first request should not pay for loading the models.
+            tandem().search()
+            tandem().redactor()
+        except (IndexUnavailable, RedactorUnavailable) as exc:
+            _fail(str(exc))
 
     click.echo(f"Tandem is serving on http://{host}:{port}/  (Ctrl+C stops it)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="tandem")
@@ -250,8 +266,27 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         f"Demo company Fernhill: {len(report.users_created)} users created, "
         f"{report.tickets_new} new of {report.tickets_seen} tickets."
     )
+    try:
+        knowledge = tandem().pipeline().ingest(Path(str(articles_dir())), actor=DEMO_ACTOR)
+    except (IndexUnavailable, RedactorUnavailable) as exc:
+        _fail(str(exc))
+    click.echo(
+        f"Knowledge: {knowledge.new} new, {knowledge.changed} changed, "
+        f"{knowledge.unchanged} unchanged, {knowledge.refused} refused (unapproved drafts); "
+        f"{knowledge.chunks} chunks indexed."
+    )
     click.echo("Demo logins (user / password / role):")
     for user in DEMO_USERS:
         click.echo(f"  {user.username:<8} {user.password:<20} {user.role.value}")
     if not no_serve:
         serve(current_app._get_current_object(), host=host, port=port)  # type: ignore[attr-defined]
+
+
+def _register_area_commands() -> None:
+    from webapp.cli_knowledge import index_group, ingest_command
+
+    main.add_command(ingest_command)
+    main.add_command(index_group)
+
+
+_register_area_commands()

@@ -1,8 +1,16 @@
-"""What a request needs from the app: settings, the database, and a request-scoped session."""
+"""What a request needs from the app: settings, the database, the knowledge services.
+
+The heavy services (the redactor's NER model, the embedding model, the index) are built on first
+use, once per process, so commands that never touch the index (``tandem users create``) neither
+pay for them nor take the Qdrant Edge lock a running server holds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
@@ -10,13 +18,84 @@ from sqlalchemy.orm import Session
 from kb.database import Database
 from kb.settings import Settings
 
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestPipeline
+    from kb.index.encoders import DenseEncoder
+    from kb.index.interfaces import VectorIndex
+    from kb.redaction import Redactor
+    from retrieval.search import HybridSearch
+
 
 @dataclass
 class Tandem:
-    """The app's long-lived services, built once by ``create_app``."""
+    """The app's long-lived services, built once by ``create_app`` (the heavy ones lazily)."""
 
     settings: Settings
     database: Database
+    _built: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def _once(self, name: str, build: Any) -> Any:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
+
+    def redactor(self) -> Redactor:
+        from kb.redaction import Redactor
+
+        policy = Path(self.settings.pii_policy) if self.settings.pii_policy else None
+        found: Redactor = self._once("redactor", lambda: Redactor.from_policy(policy))
+        return found
+
+    def encoder(self) -> DenseEncoder:
+        from kb.index.encoders import dense_encoder
+
+        found: DenseEncoder = self._once(
+            "encoder", lambda: dense_encoder(self.settings.embedding_model)
+        )
+        return found
+
+    def index(self) -> VectorIndex:
+        from kb.index import open_index
+
+        found: VectorIndex = self._once(
+            "index", lambda: open_index(self.settings, self.database, self.encoder())
+        )
+        return found
+
+    def pipeline(self) -> IngestPipeline:
+        from ingest.pipeline import IngestPipeline
+
+        def build() -> IngestPipeline:
+            return IngestPipeline(
+                self.database,
+                self.index(),
+                redactor=self.redactor(),
+                encoder=self.encoder(),
+                max_document_bytes=self.settings.max_document_bytes,
+            )
+
+        found: IngestPipeline = self._once("pipeline", build)
+        return found
+
+    def search(self) -> HybridSearch:
+        from retrieval.search import HybridSearch
+
+        found: HybridSearch = self._once(
+            "search", lambda: HybridSearch(self.database, self.index(), self.encoder())
+        )
+        return found
+
+    def close(self) -> None:
+        """Release the index (and its Edge lock) and the database pool."""
+        with self._lock:
+            index = self._built.pop("index", None)
+            self._built.pop("pipeline", None)
+            self._built.pop("search", None)
+            if index is not None:
+                index.close()
+        self.database.dispose()
 
 
 def tandem(app: Flask | None = None) -> Tandem:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from kb.errors import InvalidInput
@@ -60,3 +60,20 @@ def attach_errors(form: FlaskForm, exc: InvalidInput) -> None:
             target.errors = list(messages)
     if not exc.errors:
         form.form_errors.append(str(exc))
+
+
+class IngestForm(FlaskForm):  # type: ignore[misc]
+    path = StringField(
+        "File or folder on the server", validators=[DataRequired(), Length(max=1000)]
+    )
+    format = SelectField(
+        "Format",
+        choices=[(f, f) for f in ("auto", "markdown", "html", "text", "zendesk", "intercom")],
+        default="auto",
+    )
+    source = SelectField(
+        "Provenance for files without front matter",
+        choices=[("", "as the files say"), ("public", "public"), ("internal", "internal")],
+        default="",
+    )
+    approved = BooleanField("Files without front matter are approved")

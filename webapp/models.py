@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import kb.audit
+import kb.documents
+import kb.index.state
 import kb.throttle
 import kb.tickets
 import kb.tokens

@@ -22,6 +22,7 @@ LINKS = (
     ("dashboard.agent", "Agent desk"),
     ("review.index", "Knowledge refresh"),
     ("style.index", "Style card"),
+    ("admin.knowledge", "Knowledge"),
     ("admin.users", "Users"),
     ("admin.tokens", "API tokens"),
     ("admin.audit", "Audit log"),

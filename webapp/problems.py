@@ -11,7 +11,15 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from kb.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TandemError
+from kb.errors import (
+    Conflict,
+    IndexUnavailable,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RedactorUnavailable,
+    TandemError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +29,10 @@ _STATUS_OF: dict[type[TandemError], int] = {
     NotFound: 404,
     Conflict: 409,
     PermissionDenied: 403,
+    # Decided on purpose: a missing model or a locked/unreachable index is the service being
+    # unavailable (503, with the reason), not a bug (500).
+    IndexUnavailable: 503,
+    RedactorUnavailable: 503,
 }
 
 

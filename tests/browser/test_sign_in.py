@@ -20,6 +20,7 @@ AREAS = {
         "Agent desk",
         "Knowledge refresh",
         "Style card",
+        "Knowledge",
         "Users",
         "API tokens",
         "Audit log",

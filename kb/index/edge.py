@@ -1,0 +1,180 @@
+"""The embedded backend: a Qdrant Edge shard in ``<data_dir>/qdrant``, owned by one process."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from kb.errors import IndexUnavailable
+from kb.index.interfaces import (
+    DENSE,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    SPARSE,
+    ChunkPoint,
+    IndexFilter,
+    ScoredChunk,
+    SparseVector,
+)
+
+
+class EdgeIndex:
+    """Qdrant's engine in-process: HNSW, sparse vectors with IDF, payload filters, a WAL."""
+
+    backend = "qdrant-edge"
+
+    def __init__(self, path: Path, *, dim: int) -> None:
+        self.path = path
+        self.dim = dim
+        self._lock = threading.Lock()  # guards reset/close against concurrent use
+        self._shard = self._open()
+
+    def _config(self) -> qe.EdgeConfig:
+        return qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=self.dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+
+    def _open(self) -> Any:
+        try:
+            if (self.path / "edge_config.json").exists():
+                return qe.EdgeShard.load(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            shard = qe.EdgeShard.create(str(self.path), self._config())
+        except Exception as exc:  # the engine raises plain Exception; its text says what happened
+            raise _unavailable(self.path, exc) from exc
+        for name in KEYWORD_FIELDS:
+            shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        for name in INTEGER_FIELDS:
+            shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer))
+        return shard
+
+    def upsert(self, points: Sequence[ChunkPoint]) -> None:
+        if not points:
+            return
+        batch = [
+            qe.Point(
+                point.point_id,
+                {
+                    DENSE: list(point.dense),
+                    SPARSE: qe.SparseVector(list(point.sparse.indices), list(point.sparse.values)),
+                },
+                {
+                    **point.payload,
+                    "chunk_id": point.chunk_id,
+                    "doc_id": point.doc_id,
+                    "version": point.version,
+                },
+            )
+            for point in points
+        ]
+        self._shard.update(qe.UpdateOperation.upsert_points(batch))
+
+    def delete_document(self, doc_id: str, *, keep_version: int | None = None) -> None:
+        must: list[Any] = [qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id))]
+        must_not: list[Any] = []
+        if keep_version is not None:
+            must_not.append(qe.FieldCondition(key="version", match=qe.MatchValue(keep_version)))
+        self._shard.update(
+            qe.UpdateOperation.delete_points_by_filter(qe.Filter(must=must, must_not=must_not))
+        )
+
+    def search(
+        self,
+        dense: Sequence[float] | None,
+        sparse: SparseVector | None,
+        *,
+        limit: int,
+        where: IndexFilter | None = None,
+    ) -> tuple[list[ScoredChunk], list[ScoredChunk]]:
+        flt = _filter(where)
+        requests, kinds = [], []
+        if dense is not None:
+            requests.append(self._request(qe.Query.Nearest(list(dense), using=DENSE), limit, flt))
+            kinds.append(DENSE)
+        if sparse is not None and len(sparse.indices):
+            vector = qe.SparseVector(list(sparse.indices), list(sparse.values))
+            requests.append(self._request(qe.Query.Nearest(vector, using=SPARSE), limit, flt))
+            kinds.append(SPARSE)
+        found: dict[str, list[ScoredChunk]] = {DENSE: [], SPARSE: []}
+        if requests:
+            results = self._shard.query_batch(qe.QueryBatchRequest(requests))
+            for kind, hits in zip(kinds, results, strict=True):
+                found[kind] = [_scored(hit) for hit in hits]
+        return found[DENSE], found[SPARSE]
+
+    @staticmethod
+    def _request(query: Any, limit: int, flt: Any) -> Any:
+        return qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=True)
+
+    def count(self, where: IndexFilter | None = None) -> int:
+        total: int = self._shard.count(qe.CountRequest(filter=_filter(where)))
+        return total
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        flt = _filter(IndexFilter({"doc_id": [doc_id]}))
+        ids: list[str] = []
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=500, filter=flt, with_payload=["chunk_id"])
+            )
+            ids.extend(str(record.payload["chunk_id"]) for record in records)
+            if offset is None:
+                return sorted(ids)
+
+    def optimize(self) -> None:
+        self._shard.optimize()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._shard.close()
+            shutil.rmtree(self.path)
+            self._shard = self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            self._shard.flush()
+            self._shard.close()
+
+
+def _filter(where: IndexFilter | None) -> Any:
+    if where is None or where.is_empty():
+        return None
+    must: list[Any] = [
+        qe.FieldCondition(key=key, match=qe.MatchAny(list(values)))
+        for key, values in where.any_of.items()
+    ]
+    return qe.Filter(must=must)
+
+
+def _scored(hit: Any) -> ScoredChunk:
+    payload = dict(hit.payload or {})
+    return ScoredChunk(
+        chunk_id=str(payload.get("chunk_id", "")),
+        doc_id=str(payload.get("doc_id", "")),
+        version=int(payload.get("version", 0)),
+        score=float(hit.score),
+        payload=payload,
+    )
+
+
+def _unavailable(path: Path, exc: Exception) -> IndexUnavailable:
+    text = str(exc)
+    if "WouldBlock" in text:
+        return IndexUnavailable(
+            f"The index at {path} is in use by another Tandem process (the server, or another "
+            "tandem command). Only one process may own the embedded Qdrant Edge index: stop the "
+            "server first, or run the job from the server (Admin → Knowledge)."
+        )
+    if "incompatible" in text.lower():
+        return IndexUnavailable(
+            f"The index at {path} was built with another vector configuration ({text}). "
+            "Run `tandem index rebuild`."
+        )
+    return IndexUnavailable(f"The index at {path} cannot be opened: {text}")

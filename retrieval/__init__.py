@@ -1,0 +1,1 @@
+"""Retrieval: hybrid search, ticket detection and escalation, drafting and grounding."""
