@@ -18,7 +18,12 @@ OVERLAP_TOKENS = 32
 # are found per block of this many characters instead (at a blank line), keeping it linear.
 BLOCK_CHARS = 20_000
 
+SHORT_CHARS = CHUNK_TOKENS * 3
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# CommonMark: a backslash before ASCII punctuation only escapes it.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ANCHOR = re.compile(r"<a\s+(?:name|id)=\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,12 @@ class Chunker:
                         (level, _plain(match.group(2)))
                     ]
                 heading = " > ".join(_path(title, [h for _, h in trail]))
-                for part in self._splitter.split_text(text):
+                # Most sections fit in one chunk, and the splitter tokenizes every text it is
+                # given (the slowest step of chunking), so short sections are kept whole. At
+                # ~4 characters a token that is ~3/4 of a chunk; denser text such as code may
+                # run a little over, which WordLlama (no truncation) and BM25 take as it is.
+                parts = [text] if len(text) <= SHORT_CHARS else self._splitter.split_text(text)
+                for part in parts:
                     if part.strip():
                         pieces.append(Piece(len(pieces), heading, part.strip()))
         return pieces
@@ -85,12 +95,19 @@ def _plain(heading: str) -> str:
     return re.sub(r"[*_`]", "", heading).strip()
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown without the markup that is not content: backslash escapes (``\\.`` → ``.``) and
+    empty anchors (``<a name="x"></a>``, heading ids). The encoders should see words only; the
+    stored text keeps its Markdown for people."""
+    return _ANCHOR.sub("", _ESCAPE.sub(r"\1", markdown))
+
+
 def dense_text(title: str, heading: str, text: str) -> str:
     """What the dense model embeds: where the piece sits, then what it says."""
-    return f"{heading or title}\n{text}"
+    return plain_text(f"{heading or title}\n{text}")
 
 
 def sparse_text(title: str, heading: str, text: str) -> str:
     """What BM25 indexes: the title and headings count alongside the text (a title match is
     strong evidence the page is about the question)."""
-    return f"{title}\n{heading}\n{text}"
+    return plain_text(f"{title}\n{heading}\n{text}")

@@ -195,7 +195,11 @@ class IngestPipeline:
                     )
                 )
                 if isinstance(admitted, Refusal):
-                    self._refuse(admitted, report)
+                    # The gate's refusal of a known document means it lost its approval: it
+                    # leaves search now. A reader's refusal (unreadable, duplicate id) does not
+                    # withdraw; an unreadable document is simply not seen, and the end of the
+                    # run deletes what was not seen.
+                    self._refuse(admitted, report, withdraw=not isinstance(item, Refusal))
                     continue
                 seen_ids.add(admitted.doc_id)
                 batch.append(admitted)
@@ -213,11 +217,10 @@ class IngestPipeline:
         self._progress(run_id, report, progress)
         return report
 
-    def _refuse(self, refusal: Refusal, report: IngestReport) -> None:
+    def _refuse(self, refusal: Refusal, report: IngestReport, *, withdraw: bool) -> None:
         report.refused += 1
         report.refusals.append({"path": refusal.path, "reason": refusal.reason})
-        # A document that used to be approved and no longer is must leave the index now.
-        if refusal.doc_id and self._remove(refusal.doc_id, WITHDRAWN):
+        if withdraw and refusal.doc_id and self._remove(refusal.doc_id, WITHDRAWN):
             report.withdrawn += 1
 
     # --- one batch -----------------------------------------------------------------------------

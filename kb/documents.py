@@ -177,11 +177,8 @@ class DocumentStore:
 
     def counts(self) -> dict[str, int]:
         """Documents by state, and chunks of live versions."""
-        by_state = dict(
-            self.session.execute(select(Document.state, func.count()).group_by(Document.state))
-            .tuples()
-            .all()
-        )
+        rows = self.session.execute(select(Document.state, func.count()).group_by(Document.state))
+        by_state = {state: int(count) for state, count in rows}
         live_chunks = self.session.scalar(
             select(func.count(Chunk.id))
             .join(DocumentVersion)

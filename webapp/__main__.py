@@ -2,4 +2,5 @@
 
 from webapp.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: worker processes (spawn) import this module again
+    main()

@@ -284,9 +284,11 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
 
 def _register_area_commands() -> None:
     from webapp.cli_knowledge import index_group, ingest_command
+    from webapp.cli_search import search_command
 
     main.add_command(ingest_command)
     main.add_command(index_group)
+    main.add_command(search_command)
 
 
 _register_area_commands()

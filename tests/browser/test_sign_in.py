@@ -45,8 +45,10 @@ def test_each_role_signs_in_navigates_and_signs_out(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(AREAS[user.role])
     for label in AREAS[user.role][1:]:
-        nav.get_by_role("link", name=label).click()
-        expect(nav.get_by_role("link", name=label)).to_have_attribute("aria-current", "page")
+        nav.get_by_role("link", name=label, exact=True).click()
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Tandem")
     expect(page.get_by_text("You are signed out.")).to_be_visible()

@@ -81,8 +81,10 @@ def write_doc(tmp_path: Path) -> Callable[..., Path]:
 
     def write(name: str, body: str, **front: Any) -> Path:
         meta = {"source": "public", "approved": True, **front}
-        lines = [f"{key}: {str(value).lower() if isinstance(value, bool) else value}"
-                 for key, value in meta.items()]
+        lines = [
+            f"{key}: {str(value).lower() if isinstance(value, bool) else value}"
+            for key, value in meta.items()
+        ]
         path = root / f"{name}.md"
         path.write_text("---\n" + "\n".join(lines) + "\n---\n\n" + body, encoding="utf-8")
         return root

@@ -36,8 +36,10 @@ def _corpus(root: Path) -> None:
 def _cli(data_dir: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TANDEM_DATA_DIR": str(data_dir)}
     return subprocess.Popen(
-        [sys.executable, "-m", "webapp", *args], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "webapp", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -58,7 +60,9 @@ def _live_chunk_ids(database: Database) -> list[str]:
     with database.transaction() as s:
         return list(
             s.scalars(
-                select(Chunk.chunk_id).join(DocumentVersion).join(Document)
+                select(Chunk.chunk_id)
+                .join(DocumentVersion)
+                .join(Document)
                 .where(DocumentVersion.status == "live", Document.state == "active")
             )
         )

@@ -51,7 +51,7 @@ def test_public_and_approved_internal_docs_are_indexed_and_searchable(
     [
         ({"source": "internal", "approved": False}, "not approved"),
         ({"source": "internal", "approved": "null"}, "internal document without approval"),
-        ({"source": "partner"}, "unknown source 'partner'"),
+        ({"source": "partner"}, "source must be public or internal, not 'partner'"),
     ],
 )
 def test_the_gate_refuses_unapproved_docs_with_a_reason(
@@ -124,7 +124,9 @@ def test_a_changed_doc_replaces_its_old_chunks(
 
 
 def test_a_deleted_doc_disappears_from_search(
-    pipeline: IngestPipeline, index: VectorIndex, search: HybridSearch,
+    pipeline: IngestPipeline,
+    index: VectorIndex,
+    search: HybridSearch,
     write_doc: Callable[..., Path],
 ) -> None:
     write_doc("payouts", PAYOUTS, id="payouts")
@@ -170,12 +172,19 @@ def test_bad_files_are_reported_and_the_rest_of_the_batch_completes(
 
 
 def test_chunk_ids_are_stable_and_carry_their_metadata(
-    pipeline: IngestPipeline, kb_database: Database, search: HybridSearch,
+    pipeline: IngestPipeline,
+    kb_database: Database,
+    search: HybridSearch,
     write_doc: Callable[..., Path],
 ) -> None:
     root = write_doc(
-        "payouts", PAYOUTS, id="payouts", title="Payout schedule", product="payments",
-        audience="customer", url="https://help.fernhill.example/payouts",
+        "payouts",
+        PAYOUTS,
+        id="payouts",
+        title="Payout schedule",
+        product="payments",
+        audience="customer",
+        url="https://help.fernhill.example/payouts",
     )
     pipeline.ingest(root, actor="test")
     with kb_database.transaction() as s:
