@@ -1,0 +1,385 @@
+"""``DraftService``: Detect → Draft for one ticket, and the agent's one-call Decide.
+
+Every draft and decision is stored and audited: the ticket reference, the retrieved chunk ids and
+scores, the citations, the style-card version and findings, the configuration and the timings,
+and for a decision the diff from the draft. Ticket text is redacted before it is searched,
+stored in the audit log or logged (only ids and labels are logged).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from kb.audit import AuditLog
+from kb.database import Database, utcnow
+from kb.errors import Conflict, InvalidInput, NotFound
+from kb.redaction import Redactor
+from retrieval.composer import TicketView, Voice, compose, render
+from retrieval.drafts import ACCEPTED, EDITED, ESCALATED, SUGGESTED, Draft, TicketResolution
+from retrieval.search import HybridSearch
+
+log = logging.getLogger(__name__)
+RETRIEVE_K = 8
+
+
+class TextRedactor(Protocol):
+    def redact_text(self, text: str, deny: Mapping[str, Sequence[str]]) -> str: ...
+
+
+class Detector(Protocol):
+    def detect_ticket(self, ticket: Mapping[str, Any], now: datetime) -> dict[str, Any]: ...
+
+
+class StyleGate(Protocol):
+    def voice(self) -> Voice: ...
+
+    def review(
+        self, text: str, *, channel: str, tier: str, intent: str | None, customer_name: str | None
+    ) -> tuple[int | None, list[dict[str, Any]], list[str]]:
+        """(card version, findings, required disclaimer texts missing from ``text``)."""
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    action: str  # accept | edit | escalate
+    final_text: str | None = None
+    note: str | None = None
+
+
+class RedactorAdapter:
+    """The PII redactor as drafting uses it: one text, the ticket's identity as a deny-list."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+
+    def redact_text(self, text: str, deny: Mapping[str, Sequence[str]]) -> str:
+        return self.redactor.redact(text, deny=deny).text if text.strip() else text
+
+
+class DraftService:
+    """Drafts replies and records decisions; one instance per app, dependencies passed in."""
+
+    def __init__(
+        self,
+        database: Database,
+        search: HybridSearch,
+        *,
+        redactor: TextRedactor,
+        detector: Detector,
+        style: StyleGate,
+        config: Mapping[str, Any],
+    ) -> None:
+        self.database = database
+        self.search = search
+        self.redactor = redactor
+        self.detector = detector
+        self.style = style
+        self.config = dict(config)
+
+    # --- Detect → Draft -----------------------------------------------------------------------
+
+    def draft_reply(
+        self,
+        ticket: Mapping[str, Any],
+        *,
+        actor: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        agent_name: str = "",
+        now: datetime | None = None,
+    ) -> Draft:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        customer = dict(ticket.get("customer") or {})
+        deny = _identity(customer)
+        subject = self.redactor.redact_text(ticket.get("subject") or "", deny)
+        body = self.redactor.redact_text(ticket["body"], deny)
+        timings["redact"] = _ms(started)
+
+        mark = time.perf_counter()
+        detection = self.detector.detect_ticket(ticket, now or utcnow())
+        timings["detect"] = _ms(mark)
+
+        mark = time.perf_counter()
+        hits = self.search.search(f"{subject}\n{body}", k=RETRIEVE_K, filters=filters)
+        timings["retrieve"] = _ms(mark)
+
+        mark = time.perf_counter()
+        view = TicketView(
+            channel=ticket["channel"],
+            subject=subject,
+            body=body,
+            first_name=_first_name(customer.get("name")),
+            topic=_topic(subject, detection),
+            casual=_casual(ticket["body"]),
+        )
+        composition = compose(view, hits, self.style.voice(), agent_first_name=agent_name or "")
+        intent = (detection.get("intent") or {}).get("id")
+        version, findings, missing = self.style.review(
+            composition.text,
+            channel=view.channel,
+            tier=customer.get("tier", "standard"),
+            intent=intent,
+            customer_name=customer.get("name"),
+        )
+        if missing and not composition.needs_human:
+            # Required disclaimers come from the brand's published card, so adding them is safe.
+            composition.sections["disclaimers"] = missing
+            composition.text = render(composition.sections, view.channel)
+            version, findings, _ = self.style.review(
+                composition.text,
+                channel=view.channel,
+                tier=customer.get("tier", "standard"),
+                intent=intent,
+                customer_name=customer.get("name"),
+            )
+        timings["compose"] = _ms(mark)
+
+        escalation = dict(detection.get("escalation") or {"required": False, "reasons": []})
+        reasons = list(escalation.get("reasons") or [])
+        if composition.needs_human:
+            reasons.append({"trigger": "low_confidence", "reason": composition.reasons[0]})
+        escalation = {"required": bool(reasons), "reasons": reasons}
+        timings["total"] = _ms(started)
+
+        document = {
+            "ticket": {"id": str(ticket["id"]), "channel": view.channel},
+            "draft": {
+                "text": composition.text,
+                "sections": composition.sections,
+                "agent_notes": composition.agent_notes,
+                "needs_human": composition.needs_human,
+            },
+            "citations": [c.to_json() for c in composition.citations],
+            "retrieved": [
+                {
+                    "chunk_id": h.chunk_id,
+                    "doc_id": h.doc_id,
+                    "score": round(h.score, 4),
+                    "visibility": h.field("visibility"),
+                }
+                for h in hits
+            ],
+            "detection": detection,
+            "escalation": escalation,
+            "style": {"card_version": version, "findings": findings},
+            "confidence": composition.confidence,
+            "mode": "extractive",
+            "config": self.config,
+            "timings_ms": timings,
+            "warnings": (
+                [
+                    f"Ignored {len(composition.skipped_instructions)} knowledge sentence(s) that "
+                    "read as instructions to an AI."
+                ]
+                if composition.skipped_instructions
+                else []
+            ),
+        }
+        with self.database.transaction() as session:
+            draft = Draft(
+                ticket_ref=str(ticket["id"]),
+                channel=view.channel,
+                created_by=actor,
+                text=composition.text,
+                body="{}",
+                confidence=composition.confidence,
+                card_version=version,
+            )
+            session.add(draft)
+            session.flush()
+            document["id"] = draft.id
+            document["status"] = SUGGESTED
+            draft.body = json.dumps(document, default=str)
+            AuditLog(session).append(
+                actor=actor,
+                action="draft.create",
+                subject=f"ticket:{draft.ticket_ref}",
+                data={
+                    "draft_id": draft.id,
+                    "retrieved": document["retrieved"],
+                    "citations": [
+                        {"n": c.n, "chunk_id": c.hit.chunk_id} for c in composition.citations
+                    ],
+                    "card_version": version,
+                    "findings": [f["rule"] for f in findings],
+                    "escalation": [r.get("trigger") for r in reasons],
+                    "confidence": composition.confidence,
+                    "config": self.config,
+                    "timings_ms": timings,
+                    # Redacted: the draft quotes knowledge and the customer's first name only.
+                    "text": self.redactor.redact_text(composition.text, deny),
+                },
+            )
+        log.info(
+            "draft %s for ticket %s: %d citations, confidence %.2f",
+            draft.id,
+            draft.ticket_ref,
+            len(composition.citations),
+            composition.confidence,
+        )
+        return draft
+
+    # --- Decide --------------------------------------------------------------------------------
+
+    def decide(self, draft_id: str, decision: DecisionInput, *, actor: str) -> Draft:
+        with self.database.transaction() as session:
+            found = session.get(Draft, draft_id)
+            if found is None:
+                raise NotFound(f"No draft {draft_id}.")
+            text, channel, version, document = (
+                found.text,
+                found.channel,
+                found.card_version,
+                found.document,
+            )
+        final = _final_text(text, decision)
+        detection = document.get("detection") or {}
+        intent = (detection.get("intent") or {}).get("id")
+        findings: list[dict[str, Any]] = []
+        if decision.action == "edit":
+            # Checked outside the write transaction: the style card is read in its own.
+            version, findings, _ = self.style.review(
+                final,
+                channel=channel,
+                tier=str(detection.get("tier") or "standard"),
+                intent=intent,
+                customer_name=None,
+            )
+        diff = "\n".join(
+            difflib.unified_diff(
+                text.splitlines(), final.splitlines(), "draft", "final", lineterm=""
+            )
+        )
+        record = {
+            "action": decision.action,
+            "final_text": final,
+            "note": decision.note or "",
+            "diff": diff,
+            "edit_ratio": round(1 - difflib.SequenceMatcher(None, text, final).ratio(), 3),
+            "style": {"card_version": version, "findings": findings},
+            "tags": {
+                "intent": intent,
+                "sentiment": (detection.get("sentiment") or {}).get("label"),
+                "tone": "casual" if _casual(final) else "formal",
+            },
+        }
+        with self.database.transaction() as session:
+            draft = session.get(Draft, draft_id)
+            assert draft is not None
+            if draft.status != SUGGESTED:
+                raise Conflict(f"Draft {draft_id} was already decided ({draft.status}).")
+            draft.status = {"accept": ACCEPTED, "edit": EDITED, "escalate": ESCALATED}[
+                decision.action
+            ]
+            draft.decided_at, draft.decided_by = utcnow(), actor
+            draft.decision = json.dumps(record)
+            document["status"] = draft.status
+            document["decision"] = record
+            draft.body = json.dumps(document, default=str)
+            AuditLog(session).append(
+                actor=actor,
+                action=f"draft.{decision.action}",
+                subject=f"ticket:{draft.ticket_ref}",
+                data={
+                    "draft_id": draft.id,
+                    "diff": self.redactor.redact_text(diff, {}),
+                    "edit_ratio": record["edit_ratio"],
+                    "card_version": version,
+                    "findings": [f["rule"] for f in findings],
+                    "tags": record["tags"],
+                    "note": self.redactor.redact_text(decision.note or "", {}),
+                },
+            )
+            return draft
+
+    def record_resolution(
+        self, ticket_ref: str, payload: Mapping[str, Any], *, actor: str
+    ) -> TicketResolution:
+        with self.database.transaction() as session:
+            from retrieval.drafts import DraftStore
+
+            latest = DraftStore(session).latest_for_ticket(ticket_ref)
+            resolution = TicketResolution(
+                ticket_ref=ticket_ref,
+                final_reply=self.redactor.redact_text(payload["final_reply"], {}),
+                outcome=payload["outcome"],
+                csat=payload.get("csat"),
+                reopened=bool(payload.get("reopened", False)),
+                draft_id=latest.id if latest else None,
+                reported_by=actor,
+            )
+            session.add(resolution)
+            session.flush()
+            AuditLog(session).append(
+                actor=actor,
+                action="ticket.resolved",
+                subject=f"ticket:{ticket_ref}",
+                data={
+                    "outcome": resolution.outcome,
+                    "csat": resolution.csat,
+                    "reopened": resolution.reopened,
+                    "draft_id": resolution.draft_id,
+                },
+            )
+            return resolution
+
+
+def _final_text(draft_text: str, decision: DecisionInput) -> str:
+    if decision.action == "accept":
+        if decision.final_text is not None and decision.final_text != draft_text:
+            raise InvalidInput(
+                "An accepted draft is sent as it is.",
+                {"final_text": ["Leave it out to accept, or use action edit to change the text."]},
+            )
+        return draft_text
+    if decision.action == "edit":
+        if not decision.final_text or not decision.final_text.strip():
+            raise InvalidInput("An edit needs the edited text.", {"final_text": ["Required."]})
+        return decision.final_text
+    return decision.final_text or ""
+
+
+def _identity(customer: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The ticket's own identity fields: always redacted where they appear in its text."""
+    deny: dict[str, list[str]] = {}
+    for field_name, entity in (
+        ("name", "PERSON"),
+        ("email", "EMAIL_ADDRESS"),
+        ("phone", "PHONE_NUMBER"),
+    ):
+        value = customer.get(field_name)
+        if value:
+            deny.setdefault(entity, []).append(str(value))
+    return deny
+
+
+def _first_name(name: Any) -> str:
+    parts = str(name or "").split()
+    return parts[0] if parts else ""
+
+
+def _topic(subject: str, detection: Mapping[str, Any]) -> str:
+    cleaned = " ".join(w for w in subject.split() if not w.startswith("<")).strip(" .!?:-")
+    if cleaned and len(cleaned.split()) <= 12:
+        return f'"{cleaned}"'
+    name = (detection.get("intent") or {}).get("name")
+    return str(name).lower() if name else ""
+
+
+_CASUAL = ("hey", "hi", "thanks", "pls", "gonna", "wanna", "lol", "!", "'m", "'s", "n't")
+
+
+def _casual(text: str) -> bool:
+    lower = text.lower()
+    return sum(marker in lower for marker in _CASUAL) >= 2
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

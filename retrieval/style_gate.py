@@ -1,0 +1,73 @@
+"""The style card as drafting sees it: the voice to write in, and the review of a reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.database import Database
+from retrieval.composer import Voice
+from styleguide.card import CompiledCard
+from styleguide.checker import check
+from styleguide.findings import CheckContext
+from styleguide.versions import StyleCardService
+
+CONDITIONAL = "conditional"
+
+
+class CardStyleGate:
+    """Reads the current published card on each call (a publish takes effect at once)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def _current(self) -> tuple[int, CompiledCard] | None:
+        with self.database.transaction() as session:
+            service = StyleCardService(session)
+            if service.current_version() is None:
+                return None
+            return service.current()
+
+    def voice(self, channel: str = "email", tier: str = "standard") -> Voice:
+        current = self._current()
+        if current is None:
+            return Voice()
+        _, card = current
+        greetings: dict[str, str] = {}
+        signoffs: dict[str, str] = {}
+        feedback: dict[str, str] = {}
+        for ch in ("email", "chat"):
+            for spec in card.context_specs[(ch, tier)].values():
+                preferred = spec.get("preferred") or {}
+                if spec["section"] == "greetings" and preferred.get(ch):
+                    greetings[ch] = preferred[ch][0]
+                elif spec["section"] == "signoffs":
+                    signoffs[ch] = preferred[ch][0] if preferred.get(ch) else ""
+                elif spec["section"] == "feedback_request" and _asks(spec, ch):
+                    feedback[ch] = str(spec.get("text", ""))
+        return Voice(greetings=greetings or Voice().greetings, signoffs=signoffs, feedback=feedback)
+
+    def review(
+        self, text: str, *, channel: str, tier: str, intent: str | None, customer_name: str | None
+    ) -> tuple[int | None, list[dict[str, Any]], list[str]]:
+        current = self._current()
+        if current is None:
+            return None, [], []
+        version, card = current
+        context = CheckContext(
+            channel=channel, tier=tier, intent=intent, customer_name=customer_name
+        )
+        findings = check(card, text, context)
+        missing = []
+        for finding in findings:
+            rule = card.rule(channel, tier, finding.rule)
+            if rule is not None and rule.family == CONDITIONAL and finding.suggestion:
+                missing.append(finding.suggestion)
+        return version, [f.to_json() for f in findings], missing
+
+
+def _asks(spec: dict[str, Any], channel: str) -> bool:
+    value = spec.get(channel)
+    if isinstance(value, bool):
+        return value
+    channels = spec.get("channels")
+    return bool(channels is None or channel in channels)

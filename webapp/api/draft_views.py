@@ -1,0 +1,115 @@
+"""Drafts over the API: Detect → Draft, the agent's one-call decision, resolved tickets."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, jsonify
+from flask.typing import ResponseReturnValue
+
+from kb.errors import NotFound
+from kb.users import Role
+from retrieval.drafting import DecisionInput
+from retrieval.drafts import DraftStore
+from webapp.access import roles
+from webapp.api.blueprint import bp
+from webapp.api.body import load_body
+from webapp.api.idempotency import idempotent
+from webapp.api.schemas import (
+    DecisionSchema,
+    DraftOutSchema,
+    DraftRequestSchema,
+    ResolutionOutSchema,
+    ResolvedSchema,
+)
+from webapp.context import db, tandem
+from webapp.security import current_actor
+
+AGENTS = (Role.AGENT, Role.ADMIN)
+
+
+def _json(document: dict[str, object], status: int) -> Response:
+    return Response(json.dumps(document, default=str), status=status, mimetype="application/json")
+
+
+@bp.operation(
+    "/drafts",
+    "POST",
+    summary="Draft a cited reply for a ticket",
+    tags=("drafts",),
+    request=DraftRequestSchema,
+    responses={201: DraftOutSchema},
+)
+@roles(*AGENTS)
+@idempotent
+def create_draft() -> ResponseReturnValue:
+    body = load_body(DraftRequestSchema())
+    db().commit()  # release the request's transaction before the slow part
+    draft = (
+        tandem()
+        .drafts()
+        .draft_reply(
+            body["ticket"],
+            actor=current_actor(),
+            filters=body.get("filters"),
+            agent_name=(body.get("agent") or {}).get("name", ""),
+        )
+    )
+    return _json(draft.document, 201)
+
+
+@bp.operation(
+    "/drafts/<draft_id>",
+    "GET",
+    summary="One draft, with its decision if made",
+    tags=("drafts",),
+    responses={200: DraftOutSchema},
+)
+@roles(*AGENTS)
+def get_draft(draft_id: str) -> ResponseReturnValue:
+    draft = DraftStore(db()).get(draft_id)
+    if draft is None:
+        raise NotFound(f"No draft {draft_id}.")
+    return _json(draft.document, 200)
+
+
+@bp.operation(
+    "/drafts/<draft_id>/decision",
+    "POST",
+    summary="Accept, edit or escalate a draft",
+    tags=("drafts",),
+    request=DecisionSchema,
+    responses={200: DraftOutSchema},
+)
+@roles(*AGENTS)
+@idempotent
+def decide_draft(draft_id: str) -> ResponseReturnValue:
+    body = load_body(DecisionSchema())
+    db().commit()
+    draft = (
+        tandem()
+        .drafts()
+        .decide(
+            draft_id,
+            DecisionInput(body["action"], body.get("final_text"), body.get("note")),
+            actor=current_actor(),
+        )
+    )
+    return _json(draft.document, 200)
+
+
+@bp.operation(
+    "/tickets/<ticket_id>/resolved",
+    "POST",
+    summary="Report a ticket resolved",
+    tags=("tickets",),
+    request=ResolvedSchema,
+    responses={201: ResolutionOutSchema},
+)
+@roles(*AGENTS)
+@idempotent
+def ticket_resolved(ticket_id: str) -> ResponseReturnValue:
+    body = load_body(ResolvedSchema())
+    db().commit()
+    resolution = tandem().drafts().record_resolution(ticket_id, body, actor=current_actor())
+    return jsonify(ResolutionOutSchema().dump(resolution)), 201
