@@ -2,9 +2,10 @@
 
 Each entry's hash covers its own fields and the previous entry's hash, so editing, inserting or
 deleting a row anywhere breaks the chain from that row on; ``verify`` finds the first broken row.
-A one-row ``audit_head`` table holds the last hash: appends lock it (``FOR UPDATE`` on PostgreSQL,
-``BEGIN IMMEDIATE`` on SQLite), so concurrent writers cannot fork the chain, and deleting the
-newest rows is caught too. Database triggers (see the migrations) refuse UPDATE and DELETE.
+A one-row ``audit_head`` table holds the last hash: appends lock it (``FOR UPDATE`` on PostgreSQL;
+SQLite has one writer at a time, so a concurrent append waits or fails, never forks the chain),
+and deleting the newest rows is caught too. Database triggers (see the migrations) refuse UPDATE
+and DELETE.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -73,11 +73,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails with
-    # SQLITE_BUSY_SNAPSHOT (no waiting) when another writer committed meanwhile. Rails 8 does
-    # the same for SQLite.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Any) -> None:
+    # A write transaction (Database.transaction) takes the write lock at BEGIN: a deferred one
+    # that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT, without waiting, when
+    # another writer committed meanwhile (Rails 8 does the same). Other sessions (a request's
+    # reads) begin deferred, so they never hold the lock while a page renders.
+    immediate = connection.get_execution_options().get("tandem_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -87,11 +89,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Same pool; on SQLite its transactions take the write lock when they begin.
+        self._writes = sessionmaker(
+            self.engine.execution_options(tandem_write=True), expire_on_commit=False
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits when the block ends and rolls back if it raises."""
-        with self.sessions() as session, session.begin():
+        """A write transaction: commits when the block ends, rolls back if it raises."""
+        with self._writes() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -27,6 +27,9 @@ from tests import postgres
 from webapp import create_app, migrate
 from webapp.context import tandem
 
+# Real knowledge components (redactor, encoder, index, pipeline, search) for any test package.
+pytest_plugins = ("tests.components",)
+
 USERS: dict[Role, DemoUser] = {user.role: user for user in DEMO_USERS}
 
 
@@ -134,7 +137,7 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
 @pytest.fixture
 def count_rows(app: Flask) -> Callable[[type[Any]], int]:
     """How many rows a table of the app's database holds, read in a short transaction of its
-    own (a test must not hold SQLite's write lock while the app handles a request)."""
+    own, so the test never holds a snapshot or a lock while the app handles a request)."""
 
     def count(model: type[Any]) -> int:
         with tandem(app).database.transaction() as s:

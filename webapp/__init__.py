@@ -49,10 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp import admin, admin_knowledge, auth, dashboard, review, style
+    from webapp import admin, admin_knowledge, agent_desk, auth, dashboard, review, style
     from webapp.api import bp as api_bp
 
-    _ = admin_knowledge  # its routes live on the admin blueprint
+    _ = admin_knowledge, agent_desk  # their routes live on the admin and dashboard blueprints
     for module in (auth, dashboard, admin, review, style):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)

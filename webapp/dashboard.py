@@ -22,5 +22,12 @@ def home() -> ResponseReturnValue:
 @bp.get("/agent")
 @roles(Role.AGENT, Role.ADMIN)
 def agent() -> ResponseReturnValue:
+    from webapp.forms import PasteTicketForm, TicketDraftForm
+
     store = TicketStore(db())
-    return render_template("dashboard/agent.html", tickets=store.recent(status="open", limit=100))
+    return render_template(
+        "dashboard/agent.html",
+        tickets=store.recent(status="open", limit=100),
+        draft_form=TicketDraftForm(),
+        paste_form=PasteTicketForm(),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from kb.errors import InvalidInput
@@ -77,3 +77,29 @@ class IngestForm(FlaskForm):  # type: ignore[misc]
         default="",
     )
     approved = BooleanField("Files without front matter are approved")
+
+
+class TicketDraftForm(FlaskForm):  # type: ignore[misc]
+    """Draft a reply for a stored ticket (the button on each row of the agent desk)."""
+
+    ticket_id = StringField("Ticket", validators=[DataRequired(), Length(max=100)])
+
+
+class PasteTicketForm(FlaskForm):  # type: ignore[misc]
+    channel = SelectField("Channel", choices=[("email", "Email"), ("chat", "Chat")])
+    customer_name = StringField("Customer name", validators=[Length(max=200)])
+    tier = SelectField(
+        "Tier",
+        choices=[(t, t) for t in ("free", "standard", "premium", "vip")],
+        default="standard",
+    )
+    subject = StringField("Subject", validators=[Length(max=500)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=50_000)])
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]
+    action = SelectField(
+        "Action", choices=[("accept", "Accept"), ("edit", "Send my edit"), ("escalate", "Escalate")]
+    )
+    final_text = TextAreaField("Reply", validators=[Length(max=20_000)])
+    note = StringField("Note for the record", validators=[Length(max=2_000)])

@@ -69,8 +69,8 @@ def load_user(session_token: str) -> WebUser | None:
     minutes = tandem().settings.session_lifetime_minutes
     session = db()
     user = LoginSessions(session).resolve(session_token, idle_limit=timedelta(minutes=minutes))
-    # End the transaction now: on SQLite it holds the write lock (BEGIN IMMEDIATE), and the
-    # view may run for a while before it needs the database again.
+    # Commit now: resolving may have refreshed the session's last-seen time, and the view
+    # should start from a fresh snapshot.
     session.commit()
     return WebUser(user, session_token) if user is not None else None
 
@@ -124,7 +124,7 @@ def _authenticate_bearer() -> None:
         return
     session = db()
     token = TokenService(session).authenticate(secret.strip())
-    session.commit()  # as in load_user: do not hold the SQLite write lock through the view
+    session.commit()  # as in load_user: store the last-used time before the view runs
     g.api_token = token
 
 
