@@ -257,7 +257,13 @@ class IngestPipeline:
         # Title and body are redacted as one text so a name gets one placeholder in both.
         texts = [f"{' '.join(p.doc.title.split())}\n\n{p.doc.body}" for p in todo]
         for p, redacted in zip(todo, self.redactor.redact_many(texts), strict=True):
-            title, _, body = redacted.text.partition("\n\n")
+            title, separator, body = redacted.text.partition("\n\n")
+            if not separator or "\n" in title:
+                # A replacement ran across the title/body boundary; redact the two apart rather
+                # than lose the body (numbering is then per field, the text is still safe).
+                apart = self.redactor.redact_many([p.doc.title, p.doc.body])
+                title, body = apart[0].text, apart[1].text
+                redacted = apart[1]
             p.title, p.body, p.counts = title, body, dict(redacted.counts)
 
     def _write_pending(

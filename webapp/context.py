@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kb.index.encoders import DenseEncoder
     from kb.index.interfaces import VectorIndex
     from kb.redaction import Redactor
+    from retrieval.drafting import DraftService
     from retrieval.search import HybridSearch
 
 
@@ -82,9 +83,38 @@ class Tandem:
     def search(self) -> HybridSearch:
         from retrieval.search import HybridSearch
 
-        found: HybridSearch = self._once(
-            "search", lambda: HybridSearch(self.database, self.index(), self.encoder())
-        )
+        def build() -> HybridSearch:
+            # The query is a ticket's text: it is redacted before it is embedded or matched.
+            return HybridSearch(
+                self.database,
+                self.index(),
+                self.encoder(),
+                redact=lambda text: self.redactor().redact(text).text,
+            )
+
+        found: HybridSearch = self._once("search", build)
+        return found
+
+    def drafts(self) -> DraftService:
+        from retrieval.detection_adapter import detector_for
+        from retrieval.drafting import DraftService, RedactorAdapter
+        from retrieval.style_gate import CardStyleGate
+
+        def build() -> DraftService:
+            return DraftService(
+                self.database,
+                self.search(),
+                redactor=RedactorAdapter(self.redactor()),
+                detector=detector_for(self.encoder()),
+                style=CardStyleGate(self.database),
+                config={
+                    "mode": "extractive",
+                    "embedding_model": self.settings.embedding_model,
+                    "index": "qdrant-server" if self.settings.qdrant_url else "qdrant-edge",
+                },
+            )
+
+        found: DraftService = self._once("drafts", build)
         return found
 
     def close(self) -> None:
@@ -93,6 +123,7 @@ class Tandem:
             index = self._built.pop("index", None)
             self._built.pop("pipeline", None)
             self._built.pop("search", None)
+            self._built.pop("drafts", None)
             if index is not None:
                 index.close()
         self.database.dispose()
