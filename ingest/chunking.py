@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from llama_index.core import Document as LlamaDocument
 from llama_index.core.node_parser import MarkdownNodeParser, SentenceSplitter
 
+from ingest.plain import plain_text
+
 CHUNK_TOKENS = 256
 OVERLAP_TOKENS = 32
 # llama-index hashes the whole document once per section: quadratic on huge files. Sections
@@ -22,8 +24,6 @@ SHORT_CHARS = CHUNK_TOKENS * 3
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # CommonMark: a backslash before ASCII punctuation only escapes it.
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_ANCHOR = re.compile(r"<a\s+(?:name|id)=\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,6 @@ def _path(title: str, headings: list[str]) -> list[str]:
 
 def _plain(heading: str) -> str:
     return re.sub(r"[*_`]", "", heading).strip()
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown without the markup that is not content: backslash escapes (``\\.`` → ``.``) and
-    empty anchors (``<a name="x"></a>``, heading ids). The encoders should see words only; the
-    stored text keeps its Markdown for people."""
-    return _ANCHOR.sub("", _ESCAPE.sub(r"\1", markdown))
 
 
 def dense_text(title: str, heading: str, text: str) -> str:

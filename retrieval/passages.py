@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.plain import plain_text
+
 # A sentence ends at . ! ? followed by space and a capital/digit/quote, or at a line break.
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s+[\"'(\[A-Z0-9*_])|[.!?]?$)", re.MULTILINE)
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_ANCHOR = re.compile(r"<a\s+name=\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _TABLE = re.compile(r"^\s*\|")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
@@ -33,9 +33,7 @@ class Passage:
 
 def plain(text: str) -> str:
     """Markdown inline syntax removed: what a customer should read in a reply."""
-    text = _ANCHOR.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _ESCAPE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", plain_text(text))
     text = _EMPHASIS.sub("", text)
     return " ".join(text.split())
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.chunking import plain_text
+from ingest.plain import plain_text
 from kb.database import Database
 from kb.documents import DocumentStore
 from kb.errors import InvalidInput

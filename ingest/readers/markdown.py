@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from ingest.plain import plain_text
 from ingest.raw import RawDocument, Refusal
 from ingest.readers.metadata import MetadataError, doc_id_from_path, parse_metadata
 from ingest.readers.source import Refused, SourceFile
@@ -66,7 +67,7 @@ def first_heading(body: str) -> str:
             continue
         heading = None if fence else _HEADING.match(line)
         if heading:
-            return heading.group(1).strip()
+            return plain_text(heading.group(1)).strip()
     return ""
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import bm25s
 
-from ingest.chunking import plain_text
+from ingest.plain import plain_text
 from tests.benchmarks.report import DOCS, write_section
 
 REPO = Path(__file__).resolve().parents[2]
