@@ -34,7 +34,8 @@ class CardStyleGate:
         _, card = current
         greetings: dict[str, str] = {}
         signoffs: dict[str, str] = {}
-        feedback: dict[str, str] = {}
+        # Closing lines the card requires (a feedback request, say) are conditional rules:
+        # ``review`` reports them missing and the drafting service adds them.
         for ch in ("email", "chat"):
             for spec in card.context_specs[(ch, tier)].values():
                 preferred = spec.get("preferred") or {}
@@ -42,9 +43,7 @@ class CardStyleGate:
                     greetings[ch] = preferred[ch][0]
                 elif spec["section"] == "signoffs":
                     signoffs[ch] = preferred[ch][0] if preferred.get(ch) else ""
-                elif spec["section"] == "feedback_request" and _asks(spec, ch):
-                    feedback[ch] = str(spec.get("text", ""))
-        return Voice(greetings=greetings or Voice().greetings, signoffs=signoffs, feedback=feedback)
+        return Voice(greetings=greetings or Voice().greetings, signoffs=signoffs)
 
     def review(
         self, text: str, *, channel: str, tier: str, intent: str | None, customer_name: str | None
@@ -63,11 +62,3 @@ class CardStyleGate:
             if rule is not None and rule.family == CONDITIONAL and finding.suggestion:
                 missing.append(finding.suggestion)
         return version, [f.to_json() for f in findings], missing
-
-
-def _asks(spec: dict[str, Any], channel: str) -> bool:
-    value = spec.get(channel)
-    if isinstance(value, bool):
-        return value
-    channels = spec.get("channels")
-    return bool(channels is None or channel in channels)

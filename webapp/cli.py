@@ -22,6 +22,7 @@ from kb.errors import (
 from kb.settings import settings_table
 from kb.tokens import TokenService
 from kb.users import Role, UserService
+from styleguide.demo import seed_demo_card
 from webapp import create_app, migrate
 from webapp.context import tandem
 
@@ -262,10 +263,13 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     with database.transaction() as session:
         seed_users(session, report)
         seed_tickets(session, report)
+        seeded_card = seed_demo_card(session, actor=DEMO_ACTOR)
     click.echo(
         f"Demo company Fernhill: {len(report.users_created)} users created, "
         f"{report.tickets_new} new of {report.tickets_seen} tickets."
     )
+    if seeded_card is not None:
+        click.echo(f"Style card: version {seeded_card.number} published from the demo card.")
     try:
         knowledge = tandem().pipeline().ingest(Path(str(articles_dir())), actor=DEMO_ACTOR)
     except (IndexUnavailable, RedactorUnavailable) as exc:
@@ -285,10 +289,12 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
 def _register_area_commands() -> None:
     from webapp.cli_knowledge import index_group, ingest_command
     from webapp.cli_search import search_command
+    from webapp.cli_style import style_group
 
     main.add_command(ingest_command)
     main.add_command(index_group)
     main.add_command(search_command)
+    main.add_command(style_group)
 
 
 _register_area_commands()

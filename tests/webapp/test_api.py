@@ -158,8 +158,18 @@ def test_the_openapi_document_describes_every_api_route(client: FlaskClient) -> 
         "/health",
         "/openapi.json",
         "/me",
+        "/search",
+        "/style-card",
+        "/style-card/versions",
+        "/style-card/versions/{version_id}/publish",
+        "/style-check",
+        "/style-suppressions",
         "/tickets",
         "/tickets/{ticket_id}",
+        "/tickets/{ticket_id}/resolved",
+        "/drafts",
+        "/drafts/{draft_id}",
+        "/drafts/{draft_id}/decision",
     }
     post = spec["paths"]["/tickets"]["post"]
     body_schema = post["requestBody"]["content"]["application/json"]["schema"]

@@ -87,3 +87,92 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+FILTER_FIELDS = ("audience", "product", "language", "visibility", "source", "doc_id")
+OUTCOMES = ("solved", "escalated", "refunded", "workaround", "no_response", "other")
+
+
+class AgentSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(1, 100))
+
+
+def _filters_field() -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(FILTER_FIELDS)),
+        values=fields.List(
+            fields.String(validate=validate.Length(1, 200)), validate=validate.Length(1, 50)
+        ),
+        metadata={"description": "Payload field → allowed values (all fields must match)."},
+    )
+
+
+class DraftRequestSchema(StrictSchema):
+    ticket = fields.Nested(TicketSchema, required=True)
+    filters = _filters_field()
+    agent = fields.Nested(AgentSchema)
+
+
+class DecisionSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(("accept", "edit", "escalate")))
+    final_text = fields.String(validate=validate.Length(1, 20_000))
+    note = fields.String(validate=validate.Length(max=2_000))
+
+
+class ResolvedSchema(StrictSchema):
+    final_reply = fields.String(required=True, validate=validate.Length(1, 20_000))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    csat = fields.Integer(validate=validate.Range(1, 5), allow_none=True)
+    reopened = fields.Boolean(load_default=False)
+
+
+class CitationSchema(Schema):
+    n = fields.Integer()
+    doc_id = fields.String()
+    title = fields.String()
+    url = fields.String()
+    path = fields.String()
+    chunk_id = fields.String()
+    passage = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+    visibility = fields.String()
+
+
+class DraftBodySchema(Schema):
+    text = fields.String()
+    sections = fields.Dict()
+    agent_notes = fields.List(fields.Dict())
+    needs_human = fields.Boolean()
+
+
+class EscalationSchema(Schema):
+    required = fields.Boolean()
+    reasons = fields.List(fields.Dict())
+
+
+class DraftOutSchema(Schema):
+    id = fields.String()
+    status = fields.String()
+    ticket = fields.Dict()
+    draft = fields.Nested(DraftBodySchema)
+    citations = fields.List(fields.Nested(CitationSchema))
+    retrieved = fields.List(fields.Dict())
+    detection = fields.Dict()
+    escalation = fields.Nested(EscalationSchema)
+    handoff = fields.Dict(data_key="context", metadata={"description": "The context package."})
+    style = fields.Dict()
+    confidence = fields.Float()
+    mode = fields.String()
+    timings_ms = fields.Dict()
+    warnings = fields.List(fields.String())
+    decision = fields.Dict()
+
+
+class ResolutionOutSchema(Schema):
+    ticket_id = fields.String(attribute="ticket_ref")
+    outcome = fields.String()
+    csat = fields.Integer(allow_none=True)
+    reopened = fields.Boolean()
+    draft_id = fields.String(allow_none=True)
+    resolved_at = fields.DateTime()
