@@ -1,0 +1,1 @@
+"""Knowledge refresh: gap detection from resolved tickets, proposals, review and publishing."""
