@@ -1,26 +1,28 @@
-"""The ticket detector drafting uses (intent, priority, sentiment, language, tier, escalation)."""
+"""What drafting asks about a ticket besides knowledge: detection and the handoff context."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
+from kb.database import Database
 from kb.index.encoders import DenseEncoder
+from kb.redaction import Redactor
+from retrieval.context import ContextBuilder
+from retrieval.detection import TicketDetector
+from retrieval.tickets import TicketIn
 
 
-class _TierOnly:
-    """Until the learned detector is wired in: the customer's tier, and VIP escalation."""
+class HandoffContext:
+    """The context package for a ticket, as a JSON-ready mapping."""
 
-    def detect_ticket(self, ticket: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-        tier = str((ticket.get("customer") or {}).get("tier") or "standard")
-        reasons = (
-            [{"trigger": "vip", "reason": "VIP customer: a person answers VIP tickets."}]
-            if tier == "vip"
-            else []
-        )
-        return {"tier": tier, "escalation": {"required": bool(reasons), "reasons": reasons}}
+    def __init__(self, database: Database, redactor: Redactor) -> None:
+        self.builder = ContextBuilder(database, redactor)
+
+    def context_for(self, ticket: Mapping[str, Any]) -> dict[str, Any]:
+        package: dict[str, Any] = self.builder.build(TicketIn.from_api(ticket)).to_dict()
+        return package
 
 
-def detector_for(encoder: DenseEncoder) -> _TierOnly:
-    return _TierOnly()
+def detector_for(encoder: DenseEncoder) -> TicketDetector:
+    return TicketDetector.build(encoder)

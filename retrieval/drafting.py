@@ -37,6 +37,10 @@ class Detector(Protocol):
     def detect_ticket(self, ticket: Mapping[str, Any], now: datetime) -> dict[str, Any]: ...
 
 
+class ContextSource(Protocol):
+    def context_for(self, ticket: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
 class StyleGate(Protocol):
     def voice(self) -> Voice: ...
 
@@ -73,6 +77,7 @@ class DraftService:
         *,
         redactor: TextRedactor,
         detector: Detector,
+        context: ContextSource,
         style: StyleGate,
         config: Mapping[str, Any],
     ) -> None:
@@ -80,6 +85,7 @@ class DraftService:
         self.search = search
         self.redactor = redactor
         self.detector = detector
+        self.context = context
         self.style = style
         self.config = dict(config)
 
@@ -105,6 +111,10 @@ class DraftService:
         mark = time.perf_counter()
         detection = self.detector.detect_ticket(ticket, now or utcnow())
         timings["detect"] = _ms(mark)
+
+        mark = time.perf_counter()
+        handoff = self.context.context_for(ticket)
+        timings["context"] = _ms(mark)
 
         mark = time.perf_counter()
         hits = self.search.search(f"{subject}\n{body}", k=RETRIEVE_K, filters=filters)
@@ -168,6 +178,7 @@ class DraftService:
             ],
             "detection": detection,
             "escalation": escalation,
+            "context": handoff,
             "style": {"card_version": version, "findings": findings},
             "confidence": composition.confidence,
             "mode": "extractive",

@@ -96,7 +96,7 @@ class Tandem:
         return found
 
     def drafts(self) -> DraftService:
-        from retrieval.detection_adapter import detector_for
+        from retrieval.detection_adapter import HandoffContext, detector_for
         from retrieval.drafting import DraftService, RedactorAdapter
         from retrieval.style_gate import CardStyleGate
 
@@ -106,6 +106,7 @@ class Tandem:
                 self.search(),
                 redactor=RedactorAdapter(self.redactor()),
                 detector=detector_for(self.encoder()),
+                context=HandoffContext(self.database, self.redactor()),
                 style=CardStyleGate(self.database),
                 config={
                     "mode": "extractive",

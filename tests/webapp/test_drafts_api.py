@@ -85,9 +85,11 @@ def test_a_draft_quotes_and_cites_only_chunks_it_retrieved(
             f"[{citation['n']}]" in draft["draft"]["text"] or citation["visibility"] == "internal"
         )
     assert any(c["doc_id"] == "data-export" for c in draft["citations"])
-    assert {"id", "detection", "escalation", "context", "style", "confidence", "timings_ms"} - set(
+    assert {"id", "detection", "escalation", "context", "style", "confidence", "timings_ms"} <= set(
         draft
-    ) <= {"context"}
+    )
+    assert draft["detection"]["intent"]["id"] == "data_export_gdpr"
+    assert draft["context"]["customer"]["name"] == "Dana Whitfield"
 
 
 def test_every_customer_facing_sentence_is_supported_by_its_citation(
