@@ -21,6 +21,7 @@ import base64
 import binascii
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 from kb.errors import RedactorUnavailable
@@ -88,3 +89,40 @@ def _wordllama_words(path: Path) -> frozenset[str]:
 
 def _plain_lower(word: str) -> bool:
     return len(word) > 1 and word.isascii() and word.isalpha() and word.islower()
+
+
+_CONTRACTION = re.compile(r"(?:['’](?:s|re|ve|ll|d|m|t)|n['’]t)$")
+_SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ers")
+
+
+class CommonWords:
+    """Whether a word is a common word, so alone probably not a name: in the list, or one of
+    its inflections ("invoices", "we've", "two-factor"). Verdicts are memoised; safe to share
+    between threads (dict writes are atomic)."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self._words = words
+        self._verdicts: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        """``word`` (casefolded) is common."""
+        if not isinstance(word, str):
+            return False
+        known = self._verdicts.get(word)
+        if known is None:
+            known = self._verdicts[word] = self._common(word)
+            if len(self._verdicts) > 100_000:
+                self._verdicts.clear()  # bounded; rebuilding costs little
+        return known
+
+    def _common(self, word: str) -> bool:
+        word = _CONTRACTION.sub("", word)  # "we've", "don't", "sarah's"
+        if "-" in word:  # "two-factor", "year-end"; "williams-walker" is not
+            return all(self._common(part) for part in word.split("-") if part)
+        if word in self._words:
+            return True
+        return any(
+            word.endswith(suffix) and word[: -len(suffix)] in self._words
+            for suffix in _SUFFIXES
+            if len(word) > len(suffix) + 2
+        )

@@ -7,6 +7,12 @@ recognizers (``kb.pii_patterns``), and any values the caller names in a deny-lis
 replaces each with a typed placeholder such as ``<PERSON_1>``: the same value gets the same
 placeholder throughout one document, numbered in reading order.
 
+Names are looked for in prose only: the name finder skips code blocks, inline code, URLs, link
+targets and HTML tags (``kb.pii_markup``). The patterns and the deny-list read the whole text,
+code included: a card number or an address pasted in a code block is still personal data, and
+those patterns are cheap and rarely fooled by code. A name found in prose is replaced wherever
+else it occurs, code included.
+
 What was replaced is reported as counts per type only. The mapping from placeholders back to
 values is never returned, stored or logged: redaction cannot be undone, by design.
 
@@ -27,6 +33,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as Replacement
 
+from kb.pii_name_shape import name_words
 from kb.pii_names import NER_SCORE, PersonFinder
 from kb.pii_patterns import pattern_recognizers, use_offline_public_suffix_list
 from kb.pii_placeholders import (
@@ -49,6 +56,9 @@ FIELD_SEPARATOR = "\n\n"
 _ENTITY_NAME = re.compile(r"[A-Z][A-Z_]*")
 _WORDS = re.compile(r"[^\W_][\w'’-]*")
 _DENY_SCORE = 1.0
+_DIGIT_POINT = re.compile(r"\d\.\Z")
+_POINT_DIGIT = re.compile(r"\.\d")
+_ONE_DECIMAL = re.compile(r"\d\.\d\Z")
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,9 @@ class Redactor:
             for recognizer in self._recognizers
             # Pattern recognizers never read NLP artifacts (there are none: no spaCy here).
             for r in recognizer.analyze(text, recognizer.supported_entities, None)  # type: ignore[arg-type]
+            # Digits on either side of a decimal point ("0.2707797586917877", a timestamp
+            # "1540857600.0" in a JSON sample) are a measurement, not a card or a phone.
+            if not (r.entity_type in NUMBER_TYPES and _decimal(text, r.start, r.end))
         ]
 
     def _repeated_names(self, text: str, found: Sequence[PiiFinding]) -> list[PiiFinding]:
@@ -175,32 +188,46 @@ class Redactor:
         if self._persons is None:
             return []
         persons = self._persons
-        needles: set[str] = set()
+        names: set[str] = set()
+        parts: dict[str, set[str]] = {}  # a word of a longer name -> the words of its names
         for f in found:
             if f.entity_type == "PERSON":
                 name = text[f.start : f.end]
                 words = name.split()
-                # A lone common word ("Email" that the model took for a name) is not spread.
-                needles.update(
-                    word
-                    for word in (words if len(words) > 1 else [])
-                    if _capitalised_part(word) and not persons.is_common(word.casefold())
-                )
                 if len(words) > 1 or not persons.is_common(name.casefold()):
-                    needles.add(name)
-        return [
-            PiiFinding("PERSON", start, start + len(needle), NER_SCORE)
-            for needle in needles
-            for start in _whole_words(text, needle)
+                    names.add(name)
+                if len(words) == 1:
+                    continue
+                # A lone common word ("Email" that the model took for a name) is not spread,
+                # nor are titles, initials and particles ("Dr.", "F.", "de").
+                own = {w.casefold() for w in words}
+                for word in name_words(name):
+                    if _capitalised_part(word) and not persons.is_common(word.casefold()):
+                        parts.setdefault(word, set()).update(own)
+        spread = [
+            (start, start + len(name)) for name in names for start in _whole_words(text, name)
         ]
+        spread += [
+            (start, start + len(word))
+            for word, own in parts.items()
+            for start in _whole_words(text, word)
+            # "Aurora" of "Amazon Aurora" is not spread to "Aurora PostgreSQL", another name.
+            if not persons.in_another_name(text, start, start + len(word), own)
+        ]
+        return [PiiFinding("PERSON", start, end, NER_SCORE) for start, end in spread]
 
     def _allowed(self, value: str, entity_type: str) -> bool:
         folded = " ".join(value.split()).casefold()
         if folded in self._allow:
             return True
-        # A "name" made only of allowed and domain words ("Xero", "Fernhill Support") is not one.
-        words = _WORDS.findall(folded)
-        return entity_type == "PERSON" and bool(words) and set(words) <= self._not_name_words
+        if entity_type != "PERSON":
+            return False
+        # A "name" with a product or company word in it ("Xero Payroll", "Stripe Radar") or
+        # made only of domain words ("Fernhill Support", "Payroll Team") is not one.
+        words = set(_WORDS.findall(folded))
+        return bool(words) and (
+            bool(words & self.policy.allow_words) or words <= self._not_name_words
+        )
 
     def _replace(
         self, parts: Sequence[str], findings: Sequence[PiiFinding]
@@ -253,6 +280,16 @@ class Redactor:
         )
         text: str = result.text
         return text
+
+
+def _decimal(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of a decimal number: a digit and a point before
+    it, a point and a digit after it, or one digit after a final point ("1540857600.0")."""
+    return bool(
+        _DIGIT_POINT.search(text, max(0, start - 2), start)
+        or _POINT_DIGIT.match(text, end)
+        or _ONE_DECIMAL.search(text, max(start, end - 3), end)
+    )
 
 
 def _denied(text: str, deny: DenyList | None) -> list[PiiFinding]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.pii_vocabulary import general_vocabulary
+from kb.pii_vocabulary import CommonWords, general_vocabulary
 
 
 @pytest.mark.parametrize("name", ["cl100k", "wordllama"])
@@ -19,3 +19,12 @@ def test_cl100k_knows_more_words_than_wordllama() -> None:
 
 def test_none_means_stop_words_only() -> None:
     assert general_vocabulary("none") == frozenset()
+
+
+def test_inflections_of_common_words_are_common() -> None:
+    common = CommonWords(frozenset({"invoice", "two", "factor", "we"}))
+    assert {"invoice", "invoices", "two-factor", "we've"} <= {
+        w for w in ("invoice", "invoices", "two-factor", "we've", "schuchhardt") if w in common
+    }
+    assert "schuchhardt" not in common
+    assert "williams-walker" not in common

@@ -265,5 +265,144 @@ def test_the_ner_gate_only_skips_sentences_without_names(redactor: Redactor) -> 
         "Go to Settings → Payouts. Payouts arrive in 2 days. My colleague Patrizia Hänel knows.",
         "The Xero sync failed. Hellmuth Schuchhardt from accounts saw it on Monday.",
         "Our accountant Dino Juncken says the export is wrong. Thanks for the help!",
+        "# Amazon Aurora DB clusters\n\nThe WriteLine method of java.util returns a KeySchema. "
+        "Alice signs it. ```Bob Moreno``` and Rick Houlihan see Getting Started.",
     ]
     assert redactor.find_many(texts) == ungated.find_many(texts)
+
+
+# --- technical documentation: names live in prose ------------------------------------------
+
+
+def test_a_name_in_a_code_block_is_not_looked_for(redactor: Redactor) -> None:
+    text = 'Print a greeting:\n\n```csharp\nConsole.WriteLine("Alice Moreno");\n```\n'
+    assert redactor.redact(text).text == text
+
+
+def test_a_name_in_prose_is_redacted(redactor: Redactor) -> None:
+    redacted = redactor.redact("Please call Alice Moreno tomorrow.")
+    assert redacted.text == "Please call <PERSON_1> tomorrow."
+
+
+def test_a_name_found_in_prose_is_replaced_in_code_too(redactor: Redactor) -> None:
+    redacted = redactor.redact(
+        'Please call Alice Moreno tomorrow.\n\n```\nowner = "Alice Moreno"\n```'
+    )
+    assert redacted.text == 'Please call <PERSON_1> tomorrow.\n\n```\nowner = "<PERSON_1>"\n```'
+
+
+def test_cards_and_addresses_in_code_are_still_redacted(redactor: Redactor) -> None:
+    redacted = redactor.redact(
+        '```\ncard = "4111 1111 1111 1111"\nemail = "ana.lima@example.com"\n```'
+    )
+    assert redacted.text == '```\ncard = "<CREDIT_CARD_1>"\nemail = "<EMAIL_ADDRESS_1>"\n```'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A page title, its anchor and the links to it
+        '# GetIceServerConfig<a name="API_GetIceServerConfig"></a>\n\nUse GetIceServerConfig to '
+        "get the ICE server configuration. See [GetIceServerConfig](API_GetIceServerConfig.md).",
+        # Identifiers in prose: inner capitals, dots, all capitals
+        "The WriteLine method of java.util prints the KeySchema as JSON.",
+        "Use `KeySchemaElement` with com.amazonaws.services.dynamodbv2.AmazonDynamoDB.",
+        r"Install the \.NET SDK, then see [Primary Key](HowItWorks.CoreComponents.md#Key).",
+        # Lone words without a cue: products, and the docs' example people
+        "Java, Hive and Cognito all work. Alice signs the request and Bob verifies it.",
+        # Runs of common words are terms
+        "See Getting Started, then the Document Model and the Atomic Counter.",
+        # An instruction's verb is no first name
+        "Modifying Oracle settings takes a minute.",
+        # Words of the page's own headings are terms
+        "# Amazon Aurora DB clusters\n\nAmazon Aurora stores your data in a cluster volume.",
+        # Decimals are neither cards nor phones
+        "The score was 0.2707797586917877 at 1540857600.0 seconds.",
+    ],
+)
+def test_technical_text_is_left_alone(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text
+
+
+def test_a_title_is_a_cue_for_a_lone_name(redactor: Redactor) -> None:
+    assert redactor.redact("Please ask Mr Okafor to call back.").text == (
+        "Please ask <PERSON_1> to call back."
+    )
+
+
+def test_a_lone_first_name_is_redacted_when_the_full_name_is_in_the_text(
+    redactor: Redactor,
+) -> None:
+    redacted = redactor.redact("Priya Raman asked for a refund. Later that day Priya called again.")
+    assert redacted.text == "<PERSON_1> asked for a refund. Later that day <PERSON_1> called again."
+
+
+def test_a_lone_word_next_to_a_name_found_by_rule_completes_it(redactor: Redactor) -> None:
+    # The model finds only "Koch"; "Arne" is known from the sign-off.
+    redacted = redactor.redact("Arne Koch here, I look after billing.\n\nCheers,\nArne")
+    assert redacted.text == "<PERSON_1> here, I look after billing.\n\nCheers,\n<PERSON_1>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "## Design patterns with Rick Houlihan\n\nRick Houlihan explains single-table design.",
+            "## Design patterns with <PERSON_1>\n\n<PERSON_1> explains single-table design.",
+        ),
+        (
+            "## Helen Marsh (support manager)\n\nHelen Marsh approves refunds over 500 EUR.",
+            "## <PERSON_1> (support manager)\n\n<PERSON_1> approves refunds over 500 EUR.",
+        ),
+    ],
+)
+def test_a_heading_that_names_someone_makes_no_terms(
+    redactor: Redactor, text: str, expected: str
+) -> None:
+    assert redactor.redact(text).text == expected
+
+
+def test_a_name_with_an_allow_listed_word_in_it_is_kept() -> None:
+    policy = load_pii_policy()
+    moreno = Redactor(dataclasses.replace(policy, allow_words=policy.allow_words | {"moreno"}))
+    text = "Please call Alice Moreno tomorrow."
+    assert moreno.redact(text).text == text
+
+
+def test_a_word_of_a_name_is_not_spread_into_another_name(redactor: Redactor) -> None:
+    persons = redactor._persons
+    assert persons is not None
+    text = "Aurora PostgreSQL is fast. Thanks, Aurora"
+    first, second = text.index("Aurora"), text.rindex("Aurora")
+    assert persons.in_another_name(text, first, first + 6, {"amazon", "aurora"})
+    assert not persons.in_another_name(text, second, second + 6, {"amazon", "aurora"})
+
+
+def test_technical_sentences_never_reach_the_model_and_names_go_in_one_batch(
+    redactor: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    persons = redactor._persons
+    assert persons is not None
+    nlp = persons._nlp
+    read: list[list[str]] = []
+
+    def pipe(texts: Any, **kwargs: Any) -> Any:
+        batch = list(texts)
+        read.append(batch)
+        return type(nlp).pipe(nlp, batch, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    redactor.find_many(
+        [
+            "The WriteLine method returns a KeySchema. Getting Started with Java and Hive.",
+            '```\nConsole.WriteLine("Alice Moreno");\n```\nSee https://example.com/Alice_Moreno.',
+            "Please call Alice Moreno tomorrow. The Document Model is in Getting Started.",
+            "Our accountant Dino Juncken says the export is wrong.",
+        ]
+    )
+    assert read == [
+        [
+            "Note. Please call Alice Moreno tomorrow.",
+            "Note. Our accountant Dino Juncken says the export is wrong.",
+        ]
+    ]
