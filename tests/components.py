@@ -6,6 +6,8 @@ Registered for the whole suite by ``pytest_plugins`` in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,17 +53,29 @@ def kb_database(data_dir: Path) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture(params=["edge", "qdrant-client"])
+# A real Qdrant server, when one is reachable (TANDEM_TEST_QDRANT_URL=http://host:6333).
+QDRANT_SERVER = os.environ.get("TANDEM_TEST_QDRANT_URL", "")
+
+
+@pytest.fixture(params=["edge", "qdrant-client", "qdrant-server"])
 def index(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[VectorIndex]:
-    """Both backends: Qdrant Edge, and the server backend through qdrant-client's API (its local
-    mode stands in for a server, which this machine cannot run)."""
+    """Both backends: Qdrant Edge, and the server backend through qdrant-client's API: against
+    a real server when TANDEM_TEST_QDRANT_URL names one, always through the client's local mode,
+    which accepts the same calls (none runs on this machine)."""
     if request.param == "edge":
         built: VectorIndex = EdgeIndex(data_dir / "qdrant", dim=256)
+    elif request.param == "qdrant-server":
+        if not QDRANT_SERVER:
+            pytest.skip("no Qdrant server: set TANDEM_TEST_QDRANT_URL to run against one")
+        collection = f"tandem_test_{uuid.uuid4().hex[:12]}"
+        built = ServerIndex(QdrantClient(url=QDRANT_SERVER), collection, dim=256)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # local mode warns that payload indexes are no-ops
             built = ServerIndex(QdrantClient(location=":memory:"), "tandem_chunks", dim=256)
     yield built
+    if request.param == "qdrant-server":
+        built.client.delete_collection(built.collection)  # type: ignore[attr-defined]
     built.close()
 
 
