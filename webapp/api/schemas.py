@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from retrieval.search import FILTER_FIELDS
+
 TIERS = ("free", "standard", "premium", "vip")
 CHANNELS = ("email", "chat")
 TICKET_STATUSES = ("open", "pending", "resolved")
@@ -89,7 +91,6 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-FILTER_FIELDS = ("audience", "product", "language", "visibility", "source", "doc_id")
 OUTCOMES = ("solved", "escalated", "refunded", "workaround", "no_response", "other")
 
 
