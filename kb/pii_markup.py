@@ -2,7 +2,9 @@
 
 Knowledge articles and pasted tickets are full of text that is not prose: fenced and indented
 code blocks, inline code spans, URLs, link targets ``](…)``, HTML tags and anchors
-(``<a name="…"></a>``). spaCy reads ``WriteLine`` or ``com.amazonaws…`` there as names, and
+(``<a name="…"></a>``). (An indented block counts as code only when it holds something prose
+rarely does: braces, ``;``, ``=``, angle brackets, a backslash or a call; an e-mail's indented
+paragraph stays prose.) spaCy reads ``WriteLine`` or ``com.amazonaws…`` there as names, and
 every sentence of it costs NER time. ``prose_view`` returns the text with all of that replaced
 by blanks of the same length (line breaks kept), so offsets into the view are offsets into the
 text, and Markdown's backslash escapes (``\\.``) become blanks so the model reads ``done .``
@@ -10,8 +12,9 @@ rather than the token ``done\\.``.
 
 Only the name finder reads the view. The pattern recognizers (e-mails, phones, cards, IBANs)
 and the deny-list still read the whole text: a card number pasted in a code block is still a
-card number, and those patterns are cheap and rarely fooled by code. A name found in prose is
-also replaced wherever else it occurs, code included (``Redactor._repeated_names``).
+card number, and those patterns are cheap. (What code fools them with, decimals such as
+``0.2707797586917877`` or ``1540857600.0``, the redactor drops.) A name found in prose is also
+replaced wherever else it occurs, code included (``Redactor._repeated_names``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from collections.abc import Iterator
 # least as long closes it; an unclosed fence runs to the end of the text, as in CommonMark.
 _FENCE = re.compile(r"^[^\S\n]*(`{3,}|~{3,})[^\n]*$", re.M)
 _INDENTED = re.compile(r"^(?: {4}|[^\S\n]*\t)")
+# Characters prose rarely holds and code nearly always does: braces, ;, =, <>, \, a call.
+_CODE_MARK = re.compile(r"[{};=<>\\]|\w\(")
 _LIST_ITEM = re.compile(r"^[^\S\n]*(?:[-*+]|\d{1,9}[.)])[^\S\n]")
 # Inline code: a run of backticks closed by a run of the same length, within one paragraph.
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[^\S\n]*\n).)+?(?<!`)\1(?!`)", re.S)
@@ -72,13 +77,20 @@ def _blanks(text: str) -> str:
 
 
 def _code_blocks(text: str) -> Iterator[tuple[int, int]]:
-    """Fenced blocks, and indented blocks that follow a blank line outside a list."""
+    """Fenced blocks, and indented blocks that follow a blank line outside a list and look
+    like code (an indented paragraph of an e-mail is still prose)."""
     pos = 0
     for start, end in _fenced(text):
-        yield from _indented(text, pos, start)
+        yield from _indented_code(text, pos, start)
         yield start, end
         pos = end
-    yield from _indented(text, pos, len(text))
+    yield from _indented_code(text, pos, len(text))
+
+
+def _indented_code(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for block_start, block_end in _indented(text, start, end):
+        if _CODE_MARK.search(text, block_start, block_end):
+            yield block_start, block_end
 
 
 def _fenced(text: str) -> Iterator[tuple[int, int]]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from kb.pii_name_shape import Token, token_kind
 from kb.pii_policy import NamePolicy
-from kb.pii_vocabulary import CommonWords
+from kb.pii_vocabulary import CONTRACTION, CommonWords
 
 Span = tuple[int, int, float]
 SLOT_SCORE = 0.8
@@ -27,7 +27,6 @@ _EMAIL_LOCAL = re.compile(r"(?<![\w.+-])([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 _LOCAL_SPLIT = re.compile(r"[._+\-\d]+")
 _CAPITAL_WORD = re.compile(r"(?<![\w@.])[A-ZÀ-ÖØ-Þ][\w'’-]*")
 _CLAUSE_END = re.compile(rf"{SP}*(?:[,.!:;)\n]|\(|$)")
-_CONTRACTION = re.compile(r"(?:['’](?:s|re|ve|ll|d|m|t)|n['’]t)$")
 _GLUED = re.compile(r"[._/\\@:]\w")  # "Hi Console.WriteLine"
 _SLOT_TOKENS = (Token.NAME, Token.TITLE)
 # Words that fill a greeting or sign-off slot without being a name ("Hi team", "Best, The …").
@@ -129,7 +128,7 @@ class NameSlots:
 
 def _capitalised(word: str) -> bool:
     """Capitalised like a name: not lower case, not an acronym (IBAN, HMRC's), no digits (P60s)."""
-    base = _CONTRACTION.sub("", word)
+    base = CONTRACTION.sub("", word)
     return base[:1].isupper() and not base.isupper() and not any(c.isdigit() for c in base)
 
 

@@ -63,15 +63,17 @@ _ADDRESSES = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")
 _CONTEXT = "Note. "  # see find_many
 # A run of name words ends at a token that ends a clause: "Schuchhardt, Hellmuth".
 _RUN_END = tuple(',;:!?)"”')
-# How far before a candidate its cue may start, and how many words may stand between them
-# ("contact our accountant Priya").
-_CUE_WINDOW = 60
-_TOKEN_BEFORE = re.compile(rf"(?<!\S)(\S+){SP}+$")
-_TOKEN_AFTER = re.compile(rf"{SP}+(\S+)")
+_CUE_WINDOW = 60  # how far before a candidate its cue may start
+# "Modifying Oracle", "Querying Amazon": an instruction's verb in front of a product.
 _GERUND = re.compile(rf"([A-Z][a-z]{{2,}}ing){SP}+(?=\S)")
+# The word right before or after a candidate ("Arne" of "Arne Koch"), and the token (any
+# characters) right before or after a word spread from a name ("Aurora PostgreSQL").
 _WORD_BEFORE = re.compile(rf"(?<!\S)({WORD.pattern}){SP}+$")
 _WORD_AFTER = re.compile(rf"{SP}+({WORD.pattern})(?=[\s,;:!?)]|$)")
-# In a heading, the words after these may be a person's name ("Patterns with Rick Houlihan").
+_TOKEN_BEFORE = re.compile(rf"(?<!\S)(\S+){SP}+$")
+_TOKEN_AFTER = re.compile(rf"{SP}+(\S+)")
+# Headings: where a clause ends, and the words after which a person's name may follow
+# ("Patterns with Rick Houlihan"); the policy's cue words and titles count too.
 _HEADING_CLAUSE_END = tuple(",:;|)")
 _DASHES = ("—", "–", "-")
 _PERSON_LEADS = frozenset({"with", "by", "from", "for", "to", "and", "meet", "meeting", "ask"})
@@ -192,7 +194,7 @@ class PersonFinder:
         view = prose.view
         if view[start:end] != prose.text[start:end]:
             return None  # it reaches into code or markup
-        # "Modifying Oracle", "Querying Amazon": an instruction's verb is no first name.
+        # A common word in -ing opening the candidate is an instruction's verb, not a name.
         gerund = _GERUND.match(view, start, end)
         if gerund and gerund[1].casefold() in self._common:
             start = gerund.end()

@@ -13,6 +13,7 @@ common (the gate's cue rules catch those).
 * ``none``: spaCy's stop words only (every other capitalised word sends its sentence to NER).
 
 Neither file is downloaded; a missing one is a start-up error naming the setting.
+``CommonWords`` answers whether a word is common, inflections included ("invoices", "we've").
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def _plain_lower(word: str) -> bool:
     return len(word) > 1 and word.isascii() and word.isalpha() and word.islower()
 
 
-_CONTRACTION = re.compile(r"(?:['’](?:s|re|ve|ll|d|m|t)|n['’]t)$")
+# A contraction or possessive ending: "we've", "don't", "sarah's".
+CONTRACTION = re.compile(r"(?:['’](?:s|re|ve|ll|d|m|t)|n['’]t)$")
 _SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ers")
 
 
@@ -116,7 +118,7 @@ class CommonWords:
         return known
 
     def _common(self, word: str) -> bool:
-        word = _CONTRACTION.sub("", word)  # "we've", "don't", "sarah's"
+        word = CONTRACTION.sub("", word)  # "we've", "don't", "sarah's"
         if "-" in word:  # "two-factor", "year-end"; "williams-walker" is not
             return all(self._common(part) for part in word.split("-") if part)
         if word in self._words:

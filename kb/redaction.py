@@ -10,8 +10,9 @@ placeholder throughout one document, numbered in reading order.
 Names are looked for in prose only: the name finder skips code blocks, inline code, URLs, link
 targets and HTML tags (``kb.pii_markup``). The patterns and the deny-list read the whole text,
 code included: a card number or an address pasted in a code block is still personal data, and
-those patterns are cheap and rarely fooled by code. A name found in prose is replaced wherever
-else it occurs, code included.
+those patterns are cheap; the digits around a decimal point (``0.2707797586917877``, a
+timestamp ``1540857600.0``) are never a card or a phone. A name found in prose is replaced
+wherever else it occurs, code included.
 
 What was replaced is reported as counts per type only. The mapping from placeholders back to
 values is never returned, stored or logged: redaction cannot be undone, by design.

@@ -80,3 +80,8 @@ def test_a_heading_is_read_from_the_view() -> None:
         '# GetIceServerConfig<a name="x"></a>\n\n```\n# not a heading\n```\n## Syntax'
     )
     assert [h.strip() for h in HEADING.findall(view)] == ["GetIceServerConfig", "Syntax"]
+
+
+def test_an_indented_paragraph_without_code_is_prose() -> None:
+    text = "Hi,\n\n    Ana Lima wrote that the payout is late, again.\n\nThanks"
+    assert prose_view(text) == text
