@@ -162,12 +162,16 @@ def users(app: Flask) -> dict[Role, DemoUser]:
     return USERS
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def https_client(app: Flask) -> FlaskClient:
     """A test client speaking HTTPS, as browsers do with Secure session cookies."""
     test_client = app.test_client()
     test_client.environ_base["wsgi.url_scheme"] = "https"
     return test_client
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return https_client(app)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

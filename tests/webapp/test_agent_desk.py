@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from kb.demo import DEMO_USERS
 from kb.users import Role
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, https_client, sign_in
 from webapp import create_app
 from webapp.cli import main
 from webapp.context import tandem
@@ -32,8 +32,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture
 def alice(demo_app: Flask) -> FlaskClient:
-    client = demo_app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
+    client = https_client(demo_app)
     sign_in(client, next(u for u in DEMO_USERS if u.role is Role.AGENT))
     return client
 
@@ -82,7 +81,6 @@ def test_an_agent_accepts_a_draft_for_a_demo_ticket(alice: FlaskClient) -> None:
 
 
 def test_other_roles_cannot_reach_the_desk(demo_app: Flask) -> None:
-    client = demo_app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
+    client = https_client(demo_app)
     sign_in(client, next(u for u in DEMO_USERS if u.role is Role.BRAND_OWNER))
     assert client.get("/agent").status_code == 403

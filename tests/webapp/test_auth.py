@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from kb.audit import AuditEntry
 from kb.demo import DemoUser
 from kb.users import Role, User
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, https_client, sign_in
 
 
 def _post_login(client: FlaskClient, username: str, password: str, next_url: str = "") -> int:
@@ -84,8 +84,7 @@ def test_a_replayed_cookie_is_refused_after_sign_out(
     assert stolen is not None
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
 
-    replay = app.test_client()
-    replay.environ_base["wsgi.url_scheme"] = "https"
+    replay = https_client(app)
     replay.set_cookie("tandem_session", stolen.value, domain="localhost")
     response = replay.get("/admin/users")
     assert response.status_code == 302
@@ -96,8 +95,7 @@ def test_a_password_change_signs_out_other_browsers(
     app: Flask, client: FlaskClient, users: dict[Role, DemoUser]
 ) -> None:
     alice = users[Role.AGENT]
-    other = app.test_client()
-    other.environ_base["wsgi.url_scheme"] = "https"
+    other = https_client(app)
     sign_in(other, alice)
     sign_in(client, alice)
     response = client.post(
@@ -220,8 +218,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(
         },
     )
     assert response.status_code == 302
-    fresh = app.test_client()
-    fresh.environ_base["wsgi.url_scheme"] = "https"
+    fresh = https_client(app)
     assert _post_login(fresh, "charlie", "charlies-password") == 302
 
 

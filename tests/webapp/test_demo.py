@@ -13,7 +13,7 @@ from flask.cli import ScriptInfo
 from kb.demo import DEMO_USERS, articles_dir, demo_tickets
 from kb.documents import DocumentStore
 from kb.tickets import TicketStore
-from tests.conftest import sign_in
+from tests.conftest import https_client, sign_in
 from webapp.cli import main
 from webapp.context import tandem
 
@@ -69,7 +69,6 @@ def test_tandem_demo_seeds_everything_once(app: Flask) -> None:
 def test_each_demo_user_signs_in_after_the_demo_is_seeded(app: Flask) -> None:
     assert run(app, "demo", "--no-serve").exit_code == 0
     for user in DEMO_USERS:
-        client = app.test_client()
-        client.environ_base["wsgi.url_scheme"] = "https"
+        client = https_client(app)
         sign_in(client, user)
         assert f"Hello, {user.display_name}" in client.get("/").get_data(as_text=True)
