@@ -35,7 +35,7 @@ class SettingSpec:
     help: str
     secret: bool = False
     choices: tuple[str, ...] = ()
-    min: int | None = None
+    min: float | None = None
 
     @property
     def env_name(self) -> str:
@@ -63,6 +63,14 @@ class Settings:
     qdrant_replicas: int
     max_document_bytes: int
     pii_policy: str
+    llm_provider: str
+    llm_base_url: str
+    llm_model: str
+    llm_api_key: str
+    llm_timeout_seconds: float
+    llm_max_tokens: int
+    llm_temperature: float
+    llm_context_window: int
 
     @property
     def index_dir(self) -> Path:
@@ -123,7 +131,19 @@ def load_settings(
         else:
             raw, origin = spec.default, "default"
         values[spec.name] = _convert(spec, raw, origin)
+    _check_llm(values)
     return Settings(**values)
+
+
+def _check_llm(values: Mapping[str, Any]) -> None:
+    """An LLM provider needs somewhere to send the prompt and a model to ask for."""
+    if values["llm_provider"] == "none":
+        return
+    for name in ("llm_base_url", "llm_model"):
+        if not str(values[name]).strip():
+            raise SettingsError(
+                f"setting {name}: required when llm_provider is {values['llm_provider']}"
+            )
 
 
 def ensure_secret_key(settings: Settings) -> str:
@@ -171,6 +191,14 @@ def _convert(spec: SettingSpec, raw: Any, origin: str) -> Any:
         if spec.min is not None and number < spec.min:
             raise SettingsError(f"{where}: must be at least {spec.min}, got {number}")
         return number
+    if spec.type == "float":
+        try:
+            real = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
+        except ValueError:
+            raise SettingsError(f"{where}: expected a number, got {raw!r}") from None
+        if spec.min is not None and real < spec.min:
+            raise SettingsError(f"{where}: must be at least {spec.min}, got {real}")
+        return real
     if spec.type == "choice":
         text = str(raw).strip()
         if text not in spec.choices:

@@ -23,6 +23,8 @@ from kb.errors import Conflict, InvalidInput, NotFound
 from kb.redaction import Redactor
 from retrieval.composer import TicketView, Voice, compose, render
 from retrieval.drafts import ACCEPTED, EDITED, ESCALATED, SUGGESTED, Draft, TicketResolution
+from retrieval.llm import ChatModel
+from retrieval.llm_drafting import LlmDrafter
 from retrieval.search import HybridSearch
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ class DraftService:
         context: ContextSource,
         style: StyleGate,
         config: Mapping[str, Any],
+        llm: ChatModel | None = None,
     ) -> None:
         self.database = database
         self.search = search
@@ -88,6 +91,10 @@ class DraftService:
         self.context = context
         self.style = style
         self.config = dict(config)
+        # LLM mode is optional: without a model every draft is extractive.
+        self.llm = LlmDrafter(llm) if llm is not None else None
+        if self.llm is not None:
+            self.config.update(self.llm.describe())
 
     # --- Detect → Draft -----------------------------------------------------------------------
 
@@ -130,6 +137,13 @@ class DraftService:
             casual=_casual(ticket["body"]),
         )
         composition = compose(view, hits, self.style.voice(), agent_first_name=agent_name or "")
+        redraft = None
+        if self.llm is not None:
+            asked = time.perf_counter()
+            redraft = self.llm.redraft(composition, view, hits, ref=str(ticket["id"]))
+            composition = redraft.composition
+            timings["llm"] = _ms(asked)
+            mark += timings["llm"] / 1000  # "compose" is our own work, not the wait for the model
         intent = (detection.get("intent") or {}).get("id")
         version, findings, missing = self.style.review(
             composition.text,
@@ -182,6 +196,7 @@ class DraftService:
             "style": {"card_version": version, "findings": findings},
             "confidence": composition.confidence,
             "mode": "extractive",
+            **(redraft.report() if redraft else {}),
             "config": self.config,
             "timings_ms": timings,
             "warnings": (
@@ -191,7 +206,8 @@ class DraftService:
                 ]
                 if composition.skipped_instructions
                 else []
-            ),
+            )
+            + (redraft.warnings if redraft else []),
         }
         with self.database.transaction() as session:
             draft = Draft(
@@ -201,6 +217,7 @@ class DraftService:
                 text=composition.text,
                 body="{}",
                 confidence=composition.confidence,
+                mode=document["mode"],
                 card_version=version,
             )
             session.add(draft)
@@ -222,6 +239,7 @@ class DraftService:
                     "findings": [f["rule"] for f in findings],
                     "escalation": [r.get("trigger") for r in reasons],
                     "confidence": composition.confidence,
+                    "mode": document["mode"],
                     "config": self.config,
                     "timings_ms": timings,
                     # Redacted: the draft quotes knowledge and the customer's first name only.

@@ -27,8 +27,9 @@ from tests import postgres
 from webapp import create_app, migrate
 from webapp.context import tandem
 
-# Real knowledge components (redactor, encoder, index, pipeline, search) for any test package.
-pytest_plugins = ("tests.components",)
+# Real knowledge components (redactor, encoder, index, pipeline, search) for any test package,
+# and the fake remote LLM (a real HTTP server on 127.0.0.1).
+pytest_plugins = ("tests.components", "tests.fake_llm")
 
 USERS: dict[Role, DemoUser] = {user.role: user for user in DEMO_USERS}
 

@@ -98,6 +98,7 @@ class Tandem:
     def drafts(self) -> DraftService:
         from retrieval.detection_adapter import HandoffContext, detector_for
         from retrieval.drafting import DraftService, RedactorAdapter
+        from retrieval.llm import chat_model
         from retrieval.style_gate import CardStyleGate
 
         def build() -> DraftService:
@@ -109,10 +110,11 @@ class Tandem:
                 context=HandoffContext(self.database, self.redactor()),
                 style=CardStyleGate(self.database),
                 config={
-                    "mode": "extractive",
+                    "mode": "extractive" if self.settings.llm_provider == "none" else "llm",
                     "embedding_model": self.settings.embedding_model,
                     "index": "qdrant-server" if self.settings.qdrant_url else "qdrant-edge",
                 },
+                llm=chat_model(self.settings),  # None unless llm_provider is set
             )
 
         found: DraftService = self._once("drafts", build)

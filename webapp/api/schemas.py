@@ -164,7 +164,20 @@ class DraftOutSchema(Schema):
     handoff = fields.Dict(data_key="context", metadata={"description": "The context package."})
     style = fields.Dict()
     confidence = fields.Float()
-    mode = fields.String()
+    mode = fields.String(metadata={"description": "extractive or llm: how the answer was written."})
+    llm = fields.Dict(
+        metadata={
+            "description": "LLM mode only: model, prompt_sha256, and the model's sentences "
+            "removed by verification (sentence, reason, detail)."
+        }
+    )
+    fallback = fields.Dict(
+        metadata={
+            "description": 'LLM mode only, when the draft is extractive instead: {"from": "llm", '
+            '"reason", "detail"}.'
+        }
+    )
+    config = fields.Dict()
     timings_ms = fields.Dict()
     warnings = fields.List(fields.String())
     decision = fields.Dict()
