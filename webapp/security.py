@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from kb.tokens import TokenService
 from kb.users import LoginSessions, Role, User
 from webapp.access import PUBLIC, allows, rule_for
 from webapp.context import db, tandem
 from webapp.problems import problem
+
+_Found = TypeVar("_Found")
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -66,13 +69,32 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader  # type: ignore[untyped-decorator]
 def load_user(session_token: str) -> WebUser | None:
-    minutes = tandem().settings.session_lifetime_minutes
-    session = db()
-    user = LoginSessions(session).resolve(session_token, idle_limit=timedelta(minutes=minutes))
-    # Commit now: resolving may have refreshed the session's last-seen time, and the view
-    # should start from a fresh snapshot.
-    session.commit()
+    idle_limit = timedelta(minutes=tandem().settings.session_lifetime_minutes)
+    user = _look_up(
+        lambda session: LoginSessions(session).resolve(session_token, idle_limit=idle_limit)
+    )
     return WebUser(user, session_token) if user is not None else None
+
+
+def _look_up(read: Callable[[Session], _Found]) -> _Found:
+    """Run a credential lookup that may write (a last-used time, an idle session's revocation).
+
+    Most lookups only read. One that writes is run again in a write transaction of its own:
+    on SQLite the request's deferred transaction cannot upgrade to the write lock while another
+    request writes (it fails at once with "database is locked" instead of waiting). Then it is
+    read once more, so the view starts from a fresh snapshot that includes the write.
+    """
+    session = db()
+    found = read(session)
+    if not (session.dirty or session.new or session.deleted):
+        session.commit()
+        return found
+    session.rollback()
+    with tandem().database.transaction() as writer:
+        read(writer)
+    found = read(session)
+    session.commit()
+    return found
 
 
 def current_role() -> Role | None:
@@ -122,10 +144,7 @@ def _authenticate_bearer() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return
-    session = db()
-    token = TokenService(session).authenticate(secret.strip())
-    session.commit()  # as in load_user: store the last-used time before the view runs
-    g.api_token = token
+    g.api_token = _look_up(lambda session: TokenService(session).authenticate(secret.strip()))
 
 
 def is_safe_next(target: str | None) -> bool:
