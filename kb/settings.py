@@ -71,6 +71,7 @@ class Settings:
     llm_max_tokens: int
     llm_temperature: float
     llm_context_window: int
+    review_interval_days: int
 
     @property
     def index_dir(self) -> Path:

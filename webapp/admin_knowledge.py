@@ -17,6 +17,7 @@ from webapp.access import roles
 from webapp.admin import bp
 from webapp.context import db, tandem
 from webapp.forms import IngestForm
+from webapp.markdown import render_markdown
 from webapp.security import current_actor
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,15 @@ def ingest_run(run_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/knowledge/documents/<doc_id>")
-@roles(Role.ADMIN)
+@roles(Role.KNOWLEDGE_MANAGER, Role.ADMIN)  # knowledge managers read history after approving
 def document(doc_id: str) -> ResponseReturnValue:
     found = DocumentStore(db()).get(doc_id)
     if found is None:
         abort(404)
-    return render_template("admin/document.html", document=found)
+    live = next((v for v in found.versions if v.version == found.live_version), None)
+    return render_template(
+        "admin/document.html",
+        document=found,
+        live=live,
+        live_html=render_markdown(live.body) if live is not None else None,
+    )

@@ -279,6 +279,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         f"{knowledge.unchanged} unchanged, {knowledge.refused} refused (unapproved drafts); "
         f"{knowledge.chunks} chunks indexed."
     )
+    _seed_refresh_queue()
     click.echo("Demo logins (user / password / role):")
     for user in DEMO_USERS:
         click.echo(f"  {user.username:<8} {user.password:<20} {user.role.value}")
@@ -286,11 +287,26 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         serve(current_app._get_current_object(), host=host, port=port)  # type: ignore[attr-defined]
 
 
+def _seed_refresh_queue() -> None:
+    """The demo's resolved tickets, reported resolved and scanned: the review queue's content."""
+    from review.demo import seed_resolutions
+    from webapp.cli_refresh import summary
+
+    try:
+        recorded = seed_resolutions(tandem().database, tandem().redactor())
+        report = tandem().refresh().scan(actor=DEMO_ACTOR)
+    except (IndexUnavailable, RedactorUnavailable) as exc:
+        _fail(str(exc))
+    click.echo(f"Refresh: {recorded} resolved tickets recorded. {summary(report)}")
+
+
 def _register_area_commands() -> None:
     from webapp.cli_knowledge import index_group, ingest_command
+    from webapp.cli_refresh import refresh_group
     from webapp.cli_search import search_command
     from webapp.cli_style import style_group
 
+    main.add_command(refresh_group)
     main.add_command(ingest_command)
     main.add_command(index_group)
     main.add_command(search_command)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kb.redaction import Redactor
     from retrieval.drafting import DraftService
     from retrieval.search import HybridSearch
+    from review.services import RefreshService
 
 
 @dataclass
@@ -120,6 +121,24 @@ class Tandem:
         found: DraftService = self._once("drafts", build)
         return found
 
+    def refresh(self) -> RefreshService:
+        from review.services import RefreshService
+
+        def build() -> RefreshService:
+            return RefreshService(
+                self.database,
+                redactor=self.redactor(),
+                encoder=self.encoder(),
+                search=self.search(),
+                pipeline=self.pipeline(),
+                # New articles from approved proposals live here (their origin folder).
+                knowledge_dir=self.settings.data_dir / "knowledge" / "reviewed",
+                interval_days=self.settings.review_interval_days,
+            )
+
+        found: RefreshService = self._once("refresh", build)
+        return found
+
     def close(self) -> None:
         """Release the index (and its Edge lock) and the database pool."""
         with self._lock:
@@ -127,6 +146,7 @@ class Tandem:
             self._built.pop("pipeline", None)
             self._built.pop("search", None)
             self._built.pop("drafts", None)
+            self._built.pop("refresh", None)
             if index is not None:
                 index.close()
         self.database.dispose()

@@ -11,6 +11,8 @@ import kb.tickets
 import kb.tokens
 import kb.users  # noqa: F401  (imported for their tables)
 import retrieval.drafts  # noqa: F401  (imported for its tables)
+import review.proposals
+import review.scans  # noqa: F401  (imported for their tables)
 import styleguide.versions  # noqa: F401  (imported for its tables)
 from kb.database import Base
 

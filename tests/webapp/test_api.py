@@ -170,6 +170,9 @@ def test_the_openapi_document_describes_every_api_route(client: FlaskClient) -> 
         "/drafts",
         "/drafts/{draft_id}",
         "/drafts/{draft_id}/decision",
+        "/proposals",
+        "/proposals/{proposal_id}",
+        "/proposals/{proposal_id}/transition",
     }
     post = spec["paths"]["/tickets"]["post"]
     body_schema = post["requestBody"]["content"]["application/json"]["schema"]

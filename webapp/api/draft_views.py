@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import Response, jsonify
 from flask.typing import ResponseReturnValue
 
-from kb.errors import NotFound
+from kb.errors import IndexUnavailable, NotFound, RedactorUnavailable
 from kb.users import Role
 from retrieval.drafting import DecisionInput
 from retrieval.drafts import DraftStore
@@ -26,6 +27,7 @@ from webapp.context import db, tandem
 from webapp.security import current_actor
 
 AGENTS = (Role.AGENT, Role.ADMIN)
+log = logging.getLogger(__name__)
 
 
 def _json(document: dict[str, object], status: int) -> Response:
@@ -112,4 +114,9 @@ def ticket_resolved(ticket_id: str) -> ResponseReturnValue:
     body = load_body(ResolvedSchema())
     db().commit()
     resolution = tandem().drafts().record_resolution(ticket_id, body, actor=current_actor())
+    try:
+        tandem().refresh().scan_ticket(ticket_id, actor=current_actor())
+    except (IndexUnavailable, RedactorUnavailable) as exc:
+        # The resolution is recorded; `tandem refresh scan` picks the ticket up later.
+        log.warning("refresh scan of ticket %s deferred: %s", ticket_id, exc)
     return jsonify(ResolutionOutSchema().dump(resolution)), 201
