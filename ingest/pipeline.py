@@ -40,12 +40,16 @@ from kb.documents import (
     DocumentVersion,
     IngestRun,
 )
-from kb.errors import Conflict
+from kb.errors import Conflict, InvalidInput
 from kb.index.encoders import Bm25Encoder, DenseEncoder
 from kb.index.interfaces import ChunkPoint, VectorIndex
 
 log = logging.getLogger(__name__)
 BATCH = 32
+# A run that writes this many points leaves Qdrant Edge with large segments that have no HNSW
+# graph yet, and every search scans them until they are optimized; so the run builds the graph
+# itself rather than leaving it to the first queries (what it costs: docs/benchmarks.md, Drafts).
+OPTIMIZE_AFTER = 10_000
 Progress = Callable[[int], object]  # called with the documents read so far
 
 
@@ -78,6 +82,7 @@ class IngestReport:
     chunks: int = 0
     pii: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    optimize_seconds: float = 0.0  # of ``seconds``, building the index (large runs only)
     refusals: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -90,6 +95,7 @@ class IngestReport:
             "chunks": self.chunks,
             "pii": dict(sorted(self.pii.items())),
             "seconds": round(self.seconds, 3),
+            "optimize_seconds": round(self.optimize_seconds, 3),
             "deleted": self.deleted,
             "withdrawn": self.withdrawn,
             "repaired": self.repaired,
@@ -209,6 +215,10 @@ class IngestPipeline:
                     self._progress(run_id, report, progress)
             self._process(batch, origin, actor, report)
             report.deleted = self._delete_missing(origin, seen_ids)
+            if report.chunks >= OPTIMIZE_AFTER:
+                optimizing = time.perf_counter()
+                self.index.optimize()
+                report.optimize_seconds = time.perf_counter() - optimizing
             report.seconds = time.perf_counter() - started
             self._finish_run(run_id, report, actor, provenance)
         except BaseException as exc:
@@ -216,6 +226,39 @@ class IngestPipeline:
             raise
         self._progress(run_id, report, progress)
         return report
+
+    def publish(
+        self, raw: RawDocument, *, actor: str, note: str = "", origin: str | None = None
+    ) -> IngestReport:
+        """Ingest one reviewed document now, through the gate and the redactor again, leaving
+        the rest of its origin alone (knowledge refresh). ``origin`` defaults to the document's
+        current one; a gate refusal raises InvalidInput, another running job Conflict."""
+        if not self._lock.acquire(blocking=False):
+            raise Conflict("Another ingestion is running; wait for it to finish.")
+        try:
+            admitted = admit(raw)
+            if isinstance(admitted, Refusal):
+                raise InvalidInput(
+                    f"{raw.doc_id} cannot be published: {admitted.reason}",
+                    {"body": [admitted.reason]},
+                )
+            with self.database.transaction() as session:
+                known = DocumentStore(session).get(raw.doc_id)
+                where = origin if origin is not None else (known.origin if known else "")
+            report = IngestReport(seen=1)
+            started = time.perf_counter()
+            self._process([admitted], where, actor, report, note=note)
+            report.seconds = time.perf_counter() - started
+            with self.database.transaction() as session:
+                AuditLog(session).append(
+                    actor=actor,
+                    action="ingest.publish",
+                    subject=f"document:{raw.doc_id}",
+                    data={"origin": where, "note": note, **_counts(report)},
+                )
+            return report
+        finally:
+            self._lock.release()
 
     def _refuse(self, refusal: Refusal, report: IngestReport, *, withdraw: bool) -> None:
         report.refused += 1
@@ -226,7 +269,13 @@ class IngestPipeline:
     # --- one batch -----------------------------------------------------------------------------
 
     def _process(
-        self, docs: list[RawDocument], origin: str, actor: str, report: IngestReport
+        self,
+        docs: list[RawDocument],
+        origin: str,
+        actor: str,
+        report: IngestReport,
+        *,
+        note: str = "",
     ) -> None:
         if not docs:
             return
@@ -243,7 +292,7 @@ class IngestPipeline:
         if not todo:
             return
         self._redact(todo)
-        rows, version_ids = self._write_pending(todo, origin, actor)
+        rows, version_ids = self._write_pending(todo, origin, actor, note)
         self.index.upsert(self._points(rows))
         self._go_live(version_ids)
         for p in todo:
@@ -267,7 +316,7 @@ class IngestPipeline:
             p.title, p.body, p.counts = title, body, dict(redacted.counts)
 
     def _write_pending(
-        self, todo: list[_Prepared], origin: str, actor: str
+        self, todo: list[_Prepared], origin: str, actor: str, note: str = ""
     ) -> tuple[list[_Row], list[int]]:
         """Store each document's new version and chunks as ``pending``, in one transaction."""
         rows: list[_Row] = []
@@ -288,6 +337,7 @@ class IngestPipeline:
                     redactions=json.dumps(p.counts, sort_keys=True),
                     status=PENDING,
                     created_by=actor,
+                    note=note,
                 )
                 for piece in self.chunker.split(p.title, p.body):
                     version.chunks.append(
@@ -486,6 +536,10 @@ def content_hash(doc: RawDocument) -> str:
         "review_by": doc.review_by.isoformat() if doc.review_by else None,
     }
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _counts(report: IngestReport) -> dict[str, Any]:
+    return {k: v for k, v in report.to_json().items() if k != "refusals"}
 
 
 def _describe(document: Document, p: _Prepared, origin: str) -> None:
