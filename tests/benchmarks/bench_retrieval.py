@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import socket
@@ -74,6 +75,17 @@ class Scores:
 
     def half(self, parity: int) -> Scores:
         return Scores(self.ranks[parity::2])
+
+    def moved(self, other: Scores) -> tuple[int, int]:
+        """How many questions ``other`` ranks better, and how many worse, than these scores."""
+        pairs = [(r or 11, o or 11) for r, o in zip(self.ranks, other.ranks, strict=True)]
+        return sum(o < r for r, o in pairs), sum(o > r for r, o in pairs)
+
+    def margin(self, at: int = 5) -> float:
+        """Half the width of a 95 % interval on R@``at`` (normal approximation): differences
+        smaller than this between two systems on the same questions are mostly chance."""
+        p = self.recall(at)
+        return 1.96 * math.sqrt(p * (1 - p) / len(self.ranks))
 
     def row(self, name: str) -> str:
         figures = (self.recall(1), self.recall(5), self.recall(10), self.mrr)
@@ -240,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             scorer = official(base, token, args.k)
         baseline = bm25_baseline(root, questions)
     section = report(
+        questions=questions,
         scores=scores,
         baseline=baseline,
         seconds=seconds,
@@ -261,8 +274,20 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[max(0, round(p * len(ordered)) - 1)]
 
 
+def misses(questions: Sequence[Question], scores: Scores, at: int = 5) -> list[str]:
+    """A table row per question whose gold page is not in the top ``at``, for a reader who
+    wants to see what the system gets wrong (and judge the gold pages, too)."""
+    rows = []
+    for number, (question, rank) in enumerate(zip(questions, scores.ranks, strict=True)):
+        if rank is None or rank > at:
+            where = str(rank) if rank else "not in top 10"
+            rows.append(f"| {number} | {question.text} | `{question.page}` | {where} |")
+    return rows
+
+
 def report(
     *,
+    questions: Sequence[Question],
     scores: Scores,
     baseline: Scores,
     seconds: Sequence[float],
@@ -292,9 +317,21 @@ def report(
         baseline.half(0).row("BM25, even rows"),
         baseline.half(1).row("BM25, odd rows"),
         "",
+        f"With {len(scores.ranks)} questions a 95 % interval on R@5 is about "
+        f"±{scores.margin():.2f} (±{scores.half(1).margin():.2f} on a half): differences "
+        "smaller than that between two rows are mostly chance.",
+        "",
+        f"Questions whose page Tandem does not rank in the top 5 ({len(misses(questions, scores))}"
+        "; row numbers from 0, odd rows held out):",
+        "",
+        "| row | question | gold page | Tandem's rank |",
+        "| ---: | --- | --- | ---: |",
+        *misses(questions, scores),
+        "",
         f"Search latency over HTTP: p50 {percentile(seconds, 0.5) * 1000:.1f} ms, "
         f"p95 {percentile(seconds, 0.95) * 1000:.1f} ms (server time p50 "
-        f"{percentile(took, 0.5):.1f} ms, including redacting the question).",
+        f"{percentile(took, 0.5):.1f} ms, p95 {percentile(took, 0.95):.1f} ms, including "
+        "redacting the question).",
         f"Ingest (`tandem ingest DIR --source public`): {ingest_seconds:.0f} s for "
         f"{ingested['new'] + ingested['changed']} new or changed and {ingested['unchanged']} "
         f"unchanged pages, {ingested['refused']} refused (the guides' LICENSE files, a duplicate "

@@ -5,7 +5,9 @@ help center into ``DIR/var``), stop nothing else (this opens the Edge shard, so 
 hold it), then ``.venv/bin/python -m tests.benchmarks.tune_retrieval DIR``. It asks the index
 once per question, at the deepest candidate depth, then scores every ``Fusion`` of a small grid
 in-process: the best on the even-numbered questions is reported with its figures on the odd
-ones, which it never saw. The defaults in ``retrieval.fusion`` came from this.
+ones, which it never saw, with how many of those it moved up and down against the defaults.
+The defaults in ``retrieval.fusion`` came from this. ``--probes`` also measures document-level
+signals on top of the defaults (``tests/benchmarks/retrieval_probes.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kb.index.encoders import WordLlamaEncoder
 from kb.redaction import Redactor
 from retrieval.fusion import Fusion
 from retrieval.search import Candidates, HybridSearch
+from tests.benchmarks import retrieval_probes
 from tests.benchmarks.bench_retrieval import DATA, Question, Scores, load_questions, rank_of
 
 DEPTH = 200
@@ -60,6 +63,7 @@ def ranks(
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("work", type=Path, help="the --work folder of bench_retrieval")
+    parser.add_argument("--probes", action="store_true", help="measure document-level signals")
     args = parser.parse_args(argv)
     var = args.work / "var"
     database = Database(f"sqlite:///{var / 'tandem.db'}")
@@ -83,10 +87,16 @@ def main(argv: Sequence[str]) -> int:
     print(f"best on the even rows: {best}")
     print("| fusion | R@1 | R@5 | R@10 | MRR |\n| --- | ---: | ---: | ---: | ---: |")
     print(scores.half(0).row("best, even rows (tuned on)"))
-    print(scores.half(1).row("best, odd rows (held out)"))
+    up, down = default.half(1).moved(scores.half(1))
+    print(scores.half(1).row(f"best, odd rows (held out: {up} up, {down} down)"))
     print(default.half(0).row("defaults, even rows"))
     print(default.half(1).row("defaults, odd rows"))
     print(default.row("defaults, all 100"))
+    if args.probes:
+        print("\n| defaults + probe | R@1 | R@5 | R@10 | MRR |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        depth = Fusion().candidates
+        print("\n".join(retrieval_probes.run(search, found, questions, database, depth=depth)))
     return 0
 
 
