@@ -9,7 +9,7 @@ enough, the draft says honestly that a specialist will follow up, and asks for a
 
 from __future__ import annotations
 
-import math
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,13 +17,15 @@ from typing import Any
 
 from retrieval.grounding import is_instruction, stems
 from retrieval.passages import Passage, passages, plain
+from retrieval.question import Question, question
 from retrieval.search import SearchHit
 
 LIMITS = {"email": {"answers": 3, "steps": 4}, "chat": {"answers": 2, "steps": 3}}
 MIN_OVERLAP = 0.25  # share of the question's telling words a sentence must cover to answer
-CONFIDENT = 0.4
-TELLING_WORDS = 6
-ANSWER_DOCUMENTS = 3
+CONFIDENT = 0.35  # below this best coverage the draft says "needs a human" instead of answering
+ANSWER_DOCUMENTS = 3  # how many of the best-ranked public documents may supply the answer
+NOTES = 3  # internal passages shown to the agent
+RANK_PRIOR = 2  # power of a document's retrieval score (relative to the best) in that choice
 
 
 @dataclass(frozen=True)
@@ -88,16 +90,16 @@ def compose(
     ticket: TicketView, hits: Sequence[SearchHit], voice: Voice, *, agent_first_name: str
 ) -> Composition:
     limits = LIMITS.get(ticket.channel, LIMITS["email"])
-    weights = _query_weights(f"{ticket.subject} {ticket.body}", hits)
+    asked = question(ticket.subject, ticket.body, hits)
     public = [h for h in hits if h.field("visibility") == "public"]
     internal = [h for h in hits if h.field("visibility") != "public"]
     skipped: list[str] = []
     # Answer from one document, the best-supported among the best-ranked: a reply stitched from
     # several articles reads badly and mixes contexts.
-    source = _answer_document(public, weights, skipped)
+    source = _answer_document(public, asked)
     chosen = [h for h in public if h.doc_id == source]
-    answers = _best_passages(chosen, weights, skipped, steps=False)[: limits["answers"]]
-    steps_found = _best_passages(chosen, weights, skipped, steps=True)
+    answers = _best_passages(chosen, asked, skipped, steps=False)[: limits["answers"]]
+    steps_found = _best_passages(chosen, asked, skipped, steps=True)
     confidence = max([s for _, _, s in answers + steps_found[:1]], default=0.0)
     citations: list[Citation] = []
 
@@ -125,7 +127,7 @@ def compose(
     recap = ""
     if ticket.channel == "email" and answer_lines and len(answer_lines) + len(step_lines) >= 4:
         recap = f"To recap: {answer_lines[0]}"
-    notes = _agent_notes(internal, weights, skipped, cite)
+    notes = _agent_notes(internal, asked, skipped, cite)
     sections = {
         "greeting": greeting,
         "confirmation": confirmation,
@@ -214,40 +216,23 @@ def _confirmation(ticket: TicketView) -> str:
     return f"{lead} about {ticket.topic}." if ticket.topic else f"{lead}."
 
 
-def _query_weights(query: str, hits: Sequence[SearchHit]) -> dict[str, float]:
-    """Each question word (stemmed) weighted by how rare it is among the retrieved chunks;
-    words no chunk contains carry no weight (they cannot be answered from knowledge)."""
-    docs = [stems(h.field("text")) for h in hits]
-    total = max(len(docs), 1)
-    weights = {}
-    for word in stems(query):
-        df = sum(word in d for d in docs)
-        if df:
-            weights[word] = math.log(1 + total / df)
-    return weights
-
-
 def _best_passages(
-    hits: Sequence[SearchHit], weights: dict[str, float], skipped: list[str], *, steps: bool
+    hits: Sequence[SearchHit], asked: Question, skipped: list[str], *, steps: bool
 ) -> list[tuple[SearchHit, Passage, float]]:
-    # A long ticket has many words no single sentence answers: measure a sentence against the
-    # question's most telling words, not all of them.
-    norm = sum(sorted(weights.values(), reverse=True)[:TELLING_WORDS]) or 1.0
-    best = max((h.score for h in hits), default=0.0) or 1.0
+    """The quotable sentences (or list steps) of ``hits`` that answer enough of the question,
+    best first, each with its coverage of the question."""
     scored = []
     for hit in hits:
-        prior = max(hit.score, 0.0) / best  # how good this chunk's document is, relative
-        for passage in passages(hit.field("text")):
+        for passage, words in _stemmed_passages(hit.field("text")):
             if passage.is_step != steps:
                 continue
             if is_instruction(passage.text):
                 skipped.append(passage.text)
                 continue
-            words = stems(passage.text)
-            coverage = min(1.0, sum(w for word, w in weights.items() if word in words) / norm)
-            if coverage < (MIN_OVERLAP if not steps else MIN_OVERLAP / 2):
-                continue
-            scored.append((hit, passage, coverage * (0.5 + 0.5 * prior)))
+            coverage = asked.coverage(words)
+            # A step is one action of a procedure: it answers part of the question by design.
+            if coverage >= (MIN_OVERLAP / 2 if steps else MIN_OVERLAP):
+                scored.append((hit, passage, coverage))
     scored.sort(key=lambda item: -item[2])
     unique: list[tuple[SearchHit, Passage, float]] = []
     seen: set[str] = set()
@@ -259,33 +244,45 @@ def _best_passages(
     return unique
 
 
-def _answer_document(
-    public: Sequence[SearchHit], weights: dict[str, float], skipped: list[str]
-) -> str | None:
-    """The document (among the first few ranked) whose best sentence or step scores highest."""
-    candidates: list[str] = []
-    for hit in public:
-        if hit.doc_id not in candidates:
-            candidates.append(hit.doc_id)
+@functools.lru_cache(maxsize=4096)
+def _stemmed_passages(chunk_text: str) -> tuple[tuple[Passage, frozenset[str]], ...]:
+    # One draft reads each retrieved chunk several times (choosing the document, answers,
+    # steps, notes), and popular chunks recur across tickets: split and stem each once.
+    return tuple((p, frozenset(stems(p.text))) for p in passages(chunk_text))
+
+
+def _answer_document(public: Sequence[SearchHit], asked: Question) -> str | None:
+    """The document, among the first few ranked, with the best sentence or step, weighed by
+    how its retrieval score compares with the best document's."""
+    candidates = list(dict.fromkeys(h.doc_id for h in public))[:ANSWER_DOCUMENTS]
+    top = max((h.score for h in public), default=0.0)
     best: tuple[float, str] | None = None
-    for doc_id in candidates[:ANSWER_DOCUMENTS]:
+    for doc_id in candidates:
         chunks = [h for h in public if h.doc_id == doc_id]
-        found = _best_passages(chunks, weights, [], steps=False)[:1]
-        found += _best_passages(chunks, weights, [], steps=True)[:1]
-        score = max((s for _, _, s in found), default=0.0)
-        if best is None or score > best[0]:
-            best = (score, doc_id)
+        found = _best_passages(chunks, asked, [], steps=False)[:1]
+        found += _best_passages(chunks, asked, [], steps=True)[:1]
+        evidence = max((s for _, _, s in found), default=0.0)
+        # Retrieval ranks the whole page (title, several chunks, dense and BM25), a sentence
+        # only its own words: a lower-ranked page must quote clearly better to be chosen.
+        prior = (max(chunks[0].score, 0.0) / top) ** RANK_PRIOR if top > 0 else 1.0
+        if best is None or evidence * prior > best[0]:
+            best = (evidence * prior, doc_id)
     return best[1] if best else None
 
 
 def _agent_notes(
     internal: Sequence[SearchHit],
-    weights: dict[str, float],
+    asked: Question,
     skipped: list[str],
     cite: Any,
 ) -> list[dict[str, Any]]:
+    # Playbooks are mostly lists, so their items count as notes too, held to the sentence bar.
+    found = _best_passages(internal, asked, skipped, steps=False)
+    found += [
+        f for f in _best_passages(internal, asked, skipped, steps=True) if f[2] >= MIN_OVERLAP
+    ]
     notes = []
-    for hit, passage, _ in _best_passages(internal, weights, skipped, steps=False)[:3]:
+    for hit, passage, _ in sorted(found, key=lambda f: -f[2])[:NOTES]:
         n = cite(hit, passage)
         notes.append({"text": passage.text, "citation": n, "visibility": "internal"})
     return notes

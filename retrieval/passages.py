@@ -59,14 +59,24 @@ def passages(chunk_text: str) -> list[Passage]:
                 found.append(Passage(row, start, start + len(line.rstrip("\n")), False))
             continue
         marker = _LIST_MARKER.match(line)
-        body_start = marker.end() if marker else 0
-        for match in _SENTENCE.finditer(line, body_start):
-            text = plain(match.group(0))
+        for begin, end in _sentences(line, marker.end() if marker else 0):
+            text = plain(line[begin:end])
             if _quotable(text):
-                found.append(
-                    Passage(text, start + match.start(), start + match.end(), marker is not None)
-                )
+                found.append(Passage(text, start + begin, start + end, marker is not None))
     return found
+
+
+def _sentences(line: str, begin: int) -> list[tuple[int, int]]:
+    """Where the sentences of ``line`` start and end; a full stop inside a link's text ("Burst
+    vs. Baseline") does not end one, or the quote would carry half of the link's syntax."""
+    links = [(m.start(), m.end()) for m in _LINK.finditer(line)]
+    spans: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(line, begin):
+        if spans and any(s < spans[-1][1] < e for s, e in links):
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append((match.start(), match.end()))
+    return spans
 
 
 def _table_row(line: str, *, is_header: bool) -> str:
