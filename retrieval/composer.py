@@ -286,3 +286,12 @@ def _agent_notes(
         n = cite(hit, passage)
         notes.append({"text": passage.text, "citation": n, "visibility": "internal"})
     return notes
+
+
+_CASUAL = ("hey", "hi", "thanks", "pls", "gonna", "wanna", "lol", "!", "'m", "'s", "n't")
+
+
+def is_casual(text: str) -> bool:
+    """Whether the customer writes casually (the reply may match, within the card's bounds)."""
+    lower = text.lower()
+    return sum(marker in lower for marker in _CASUAL) >= 2

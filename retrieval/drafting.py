@@ -1,4 +1,4 @@
-"""``DraftService``: Detect → Draft for one ticket, and the agent's one-call Decide.
+"""``DraftService``: Detect → Draft for one ticket (the agent's Decide: ``retrieval.decisions``).
 
 Every draft and decision is stored and audited: the ticket reference, the retrieved chunk ids and
 scores, the citations, the style-card version and findings, the configuration and the timings,
@@ -8,21 +8,18 @@ stored in the audit log or logged (only ids and labels are logged).
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from kb.audit import AuditLog
 from kb.database import Database, utcnow
-from kb.errors import Conflict, InvalidInput, NotFound
 from kb.redaction import Redactor
-from retrieval.composer import TicketView, Voice, compose, render
-from retrieval.drafts import ACCEPTED, EDITED, ESCALATED, SUGGESTED, Draft, TicketResolution
+from retrieval.composer import TicketView, Voice, compose, is_casual, render
+from retrieval.drafts import SUGGESTED, Draft
 from retrieval.llm import ChatModel
 from retrieval.llm_drafting import LlmDrafter
 from retrieval.search import HybridSearch
@@ -52,13 +49,6 @@ class StyleGate(Protocol):
         """(card version, findings, required disclaimer texts missing from ``text``)."""
 
 
-@dataclass(frozen=True)
-class DecisionInput:
-    action: str  # accept | edit | escalate
-    final_text: str | None = None
-    note: str | None = None
-
-
 class RedactorAdapter:
     """The PII redactor as drafting uses it: one text, the ticket's identity as a deny-list."""
 
@@ -70,7 +60,7 @@ class RedactorAdapter:
 
 
 class DraftService:
-    """Drafts replies and records decisions; one instance per app, dependencies passed in."""
+    """Drafts replies; one instance per app, dependencies passed in."""
 
     def __init__(
         self,
@@ -124,7 +114,9 @@ class DraftService:
         timings["context"] = _ms(mark)
 
         mark = time.perf_counter()
-        hits = self.search.search(f"{subject}\n{body}", k=RETRIEVE_K, filters=filters)
+        hits = self.search.search(
+            f"{subject}\n{body}", k=RETRIEVE_K, filters=filters, redacted=True
+        )
         timings["retrieve"] = _ms(mark)
 
         mark = time.perf_counter()
@@ -134,7 +126,7 @@ class DraftService:
             body=body,
             first_name=_first_name(customer.get("name")),
             topic=_topic(subject, detection),
-            casual=_casual(ticket["body"]),
+            casual=is_casual(ticket["body"]),
         )
         composition = compose(view, hits, self.style.voice(), agent_first_name=agent_name or "")
         redraft = None
@@ -255,125 +247,6 @@ class DraftService:
         )
         return draft
 
-    # --- Decide --------------------------------------------------------------------------------
-
-    def decide(self, draft_id: str, decision: DecisionInput, *, actor: str) -> Draft:
-        with self.database.transaction() as session:
-            found = session.get(Draft, draft_id)
-            if found is None:
-                raise NotFound(f"No draft {draft_id}.")
-            text, channel, version, document = (
-                found.text,
-                found.channel,
-                found.card_version,
-                found.document,
-            )
-        final = _final_text(text, decision)
-        detection = document.get("detection") or {}
-        intent = (detection.get("intent") or {}).get("id")
-        findings: list[dict[str, Any]] = []
-        if decision.action == "edit":
-            # Checked outside the write transaction: the style card is read in its own.
-            version, findings, _ = self.style.review(
-                final,
-                channel=channel,
-                tier=str(detection.get("tier") or "standard"),
-                intent=intent,
-                customer_name=None,
-            )
-        diff = "\n".join(
-            difflib.unified_diff(
-                text.splitlines(), final.splitlines(), "draft", "final", lineterm=""
-            )
-        )
-        record = {
-            "action": decision.action,
-            "final_text": final,
-            "note": decision.note or "",
-            "diff": diff,
-            "edit_ratio": round(1 - difflib.SequenceMatcher(None, text, final).ratio(), 3),
-            "style": {"card_version": version, "findings": findings},
-            "tags": {
-                "intent": intent,
-                "sentiment": (detection.get("sentiment") or {}).get("label"),
-                "tone": "casual" if _casual(final) else "formal",
-            },
-        }
-        with self.database.transaction() as session:
-            draft = session.get(Draft, draft_id)
-            assert draft is not None
-            if draft.status != SUGGESTED:
-                raise Conflict(f"Draft {draft_id} was already decided ({draft.status}).")
-            draft.status = {"accept": ACCEPTED, "edit": EDITED, "escalate": ESCALATED}[
-                decision.action
-            ]
-            draft.decided_at, draft.decided_by = utcnow(), actor
-            draft.decision = json.dumps(record)
-            document["status"] = draft.status
-            document["decision"] = record
-            draft.body = json.dumps(document, default=str)
-            AuditLog(session).append(
-                actor=actor,
-                action=f"draft.{decision.action}",
-                subject=f"ticket:{draft.ticket_ref}",
-                data={
-                    "draft_id": draft.id,
-                    "diff": self.redactor.redact_text(diff, {}),
-                    "edit_ratio": record["edit_ratio"],
-                    "card_version": version,
-                    "findings": [f["rule"] for f in findings],
-                    "tags": record["tags"],
-                    "note": self.redactor.redact_text(decision.note or "", {}),
-                },
-            )
-            return draft
-
-    def record_resolution(
-        self, ticket_ref: str, payload: Mapping[str, Any], *, actor: str
-    ) -> TicketResolution:
-        with self.database.transaction() as session:
-            from retrieval.drafts import DraftStore
-
-            latest = DraftStore(session).latest_for_ticket(ticket_ref)
-            resolution = TicketResolution(
-                ticket_ref=ticket_ref,
-                final_reply=self.redactor.redact_text(payload["final_reply"], {}),
-                outcome=payload["outcome"],
-                csat=payload.get("csat"),
-                reopened=bool(payload.get("reopened", False)),
-                draft_id=latest.id if latest else None,
-                reported_by=actor,
-            )
-            session.add(resolution)
-            session.flush()
-            AuditLog(session).append(
-                actor=actor,
-                action="ticket.resolved",
-                subject=f"ticket:{ticket_ref}",
-                data={
-                    "outcome": resolution.outcome,
-                    "csat": resolution.csat,
-                    "reopened": resolution.reopened,
-                    "draft_id": resolution.draft_id,
-                },
-            )
-            return resolution
-
-
-def _final_text(draft_text: str, decision: DecisionInput) -> str:
-    if decision.action == "accept":
-        if decision.final_text is not None and decision.final_text != draft_text:
-            raise InvalidInput(
-                "An accepted draft is sent as it is.",
-                {"final_text": ["Leave it out to accept, or use action edit to change the text."]},
-            )
-        return draft_text
-    if decision.action == "edit":
-        if not decision.final_text or not decision.final_text.strip():
-            raise InvalidInput("An edit needs the edited text.", {"final_text": ["Required."]})
-        return decision.final_text
-    return decision.final_text or ""
-
 
 def _identity(customer: Mapping[str, Any]) -> dict[str, list[str]]:
     """The ticket's own identity fields: always redacted where they appear in its text."""
@@ -400,14 +273,6 @@ def _topic(subject: str, detection: Mapping[str, Any]) -> str:
         return f'"{cleaned}"'
     name = (detection.get("intent") or {}).get("name")
     return str(name).lower() if name else ""
-
-
-_CASUAL = ("hey", "hi", "thanks", "pls", "gonna", "wanna", "lol", "!", "'m", "'s", "n't")
-
-
-def _casual(text: str) -> bool:
-    lower = text.lower()
-    return sum(marker in lower for marker in _CASUAL) >= 2
 
 
 def _ms(since: float) -> float:

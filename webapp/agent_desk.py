@@ -12,7 +12,7 @@ from kb.documents import Chunk
 from kb.errors import Conflict, InvalidInput
 from kb.tickets import TicketStore
 from kb.users import Role
-from retrieval.drafting import DecisionInput
+from retrieval.decisions import DecisionInput
 from retrieval.drafts import DraftStore
 from webapp.access import roles
 from webapp.context import db, tandem
@@ -112,7 +112,7 @@ def decide(draft_id: str) -> ResponseReturnValue:
     final_text = form.final_text.data if action == "edit" else None
     db().commit()
     try:
-        tandem().drafts().decide(
+        tandem().decisions().decide(
             draft_id,
             DecisionInput(action, final_text, form.note.data or None),
             actor=current_actor(),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kb.index.encoders import DenseEncoder
     from kb.index.interfaces import VectorIndex
     from kb.redaction import Redactor
+    from retrieval.decisions import DecisionService
     from retrieval.drafting import DraftService
     from retrieval.search import HybridSearch
     from review.services import RefreshService
@@ -121,6 +122,21 @@ class Tandem:
         found: DraftService = self._once("drafts", build)
         return found
 
+    def decisions(self) -> DecisionService:
+        from retrieval.decisions import DecisionService
+        from retrieval.drafting import RedactorAdapter
+        from retrieval.style_gate import CardStyleGate
+
+        def build() -> DecisionService:
+            return DecisionService(
+                self.database,
+                redactor=RedactorAdapter(self.redactor()),
+                style=CardStyleGate(self.database),
+            )
+
+        found: DecisionService = self._once("decisions", build)
+        return found
+
     def refresh(self) -> RefreshService:
         from review.services import RefreshService
 
@@ -146,6 +162,7 @@ class Tandem:
             self._built.pop("pipeline", None)
             self._built.pop("search", None)
             self._built.pop("drafts", None)
+            self._built.pop("decisions", None)
             self._built.pop("refresh", None)
             if index is not None:
                 index.close()

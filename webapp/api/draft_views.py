@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from kb.errors import IndexUnavailable, NotFound, RedactorUnavailable
 from kb.users import Role
-from retrieval.drafting import DecisionInput
+from retrieval.decisions import DecisionInput
 from retrieval.drafts import DraftStore
 from webapp.access import roles
 from webapp.api.blueprint import bp
@@ -90,7 +90,7 @@ def decide_draft(draft_id: str) -> ResponseReturnValue:
     db().commit()
     draft = (
         tandem()
-        .drafts()
+        .decisions()
         .decide(
             draft_id,
             DecisionInput(body["action"], body.get("final_text"), body.get("note")),
@@ -113,7 +113,7 @@ def decide_draft(draft_id: str) -> ResponseReturnValue:
 def ticket_resolved(ticket_id: str) -> ResponseReturnValue:
     body = load_body(ResolvedSchema())
     db().commit()
-    resolution = tandem().drafts().record_resolution(ticket_id, body, actor=current_actor())
+    resolution = tandem().decisions().record_resolution(ticket_id, body, actor=current_actor())
     try:
         tandem().refresh().scan_ticket(ticket_id, actor=current_actor())
     except (IndexUnavailable, RedactorUnavailable) as exc:
