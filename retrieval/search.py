@@ -98,13 +98,21 @@ class HybridSearch:
         self.bm25 = Bm25Encoder()
 
     def search(
-        self, query: str, *, k: int = 10, filters: Mapping[str, Sequence[str]] | None = None
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        redacted: bool = False,
     ) -> list[SearchHit]:
-        """Up to ``k`` chunks, the best documents' first; raises InvalidInput for bad filters."""
+        """Up to ``k`` chunks, the best documents' first; raises InvalidInput for bad filters.
+        ``redacted``: the caller already redacted ``query`` (drafting does), so it is not again."""
         where = index_filter(filters)
         if not 1 <= k <= MAX_K:
             raise InvalidInput("k is out of range.", {"k": [f"Use 1 to {MAX_K}."]})
-        found = self.candidates(query, limit=max(self.fusion.candidates, k), where=where)
+        found = self.candidates(
+            query, limit=max(self.fusion.candidates, k), where=where, redacted=redacted
+        )
         if found is None:
             return []
         documents = self.rank(found, self.fusion)
@@ -122,10 +130,15 @@ class HybridSearch:
         ]
 
     def candidates(
-        self, query: str, *, limit: int, where: IndexFilter | None = None
+        self,
+        query: str,
+        *,
+        limit: int,
+        where: IndexFilter | None = None,
+        redacted: bool = False,
     ) -> Candidates | None:
         """The index's hits for the redacted query, live versions only (None: nothing to ask)."""
-        text = self.searchable(query)
+        text = self.searchable(query, redacted=redacted)
         if not text:
             return None
         dense = self.encoder.encode([text])[0]
@@ -134,7 +147,7 @@ class HybridSearch:
             dense.tolist() if dense.any() else None, sparse, limit=limit, where=where
         )
         doc_ids = sorted({h.doc_id for h in dense_hits} | {h.doc_id for h in sparse_hits})
-        with self.database.transaction() as session:
+        with self.database.sessions() as session:  # a read: no write lock
             live = DocumentStore(session).live_versions(doc_ids)
         return Candidates(
             sparse,
@@ -147,12 +160,13 @@ class HybridSearch:
         fused = fuse_chunks(found.dense, found.sparse, fusion)
         return rank_documents(fused, fusion, title_match=self.title_match(found.query))
 
-    def searchable(self, query: str) -> str:
+    def searchable(self, query: str, *, redacted: bool = False) -> str:
         """The text actually embedded and matched: redacted, placeholders dropped."""
-        redacted = self.redact(query) if self.redact is not None else query
+        if not redacted and self.redact is not None:
+            query = self.redact(query)
         # A placeholder (<PERSON_1>) says only that something was removed; matching it would
         # find every page where something else was removed.
-        return " ".join(PLACEHOLDER.sub(" ", redacted).split())
+        return " ".join(PLACEHOLDER.sub(" ", query).split())
 
     def title_match(self, query: SparseVector) -> Callable[[str], float]:
         """The share of the query's (stemmed, stop-word-free) terms that a title contains."""

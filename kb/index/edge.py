@@ -102,10 +102,10 @@ class EdgeIndex:
             requests.append(self._request(qe.Query.Nearest(vector, using=SPARSE), limit, flt))
             kinds.append(SPARSE)
         found: dict[str, list[ScoredChunk]] = {DENSE: [], SPARSE: []}
-        if requests:
-            results = self._shard.query_batch(qe.QueryBatchRequest(requests))
-            for kind, hits in zip(kinds, results, strict=True):
-                found[kind] = [_scored(hit) for hit in hits]
+        # One query at a time, not query_batch: measured over 207,000 chunks, two single
+        # queries took p50 5.0 / p95 6.9 ms against the batch's 6.6 / 23 ms.
+        for kind, request in zip(kinds, requests, strict=True):
+            found[kind] = [_scored(hit) for hit in self._shard.query(request)]
         return found[DENSE], found[SPARSE]
 
     @staticmethod
