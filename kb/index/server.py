@@ -6,7 +6,8 @@ embedded backend; shards and replicas come from the settings when Tandem creates
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from qdrant_client import QdrantClient, models
@@ -44,11 +45,9 @@ class ServerIndex:
         self.dim = dim
         self.shards = shards
         self.replicas = replicas
-        try:
+        with _reaching_server():
             if not client.collection_exists(collection):
                 self._create()
-        except (ResponseHandlingException, UnexpectedResponse) as exc:
-            raise IndexUnavailable(f"The Qdrant server is unavailable: {exc}") from exc
 
     def _create(self) -> None:
         self.client.create_collection(
@@ -72,28 +71,26 @@ class ServerIndex:
     def upsert(self, points: Sequence[ChunkPoint]) -> None:
         if not points:
             return
-        self.client.upsert(
-            self.collection,
-            wait=True,
-            points=[
-                models.PointStruct(
-                    id=point.point_id,
-                    vector={
-                        DENSE: list(point.dense),
-                        SPARSE: models.SparseVector(
-                            indices=list(point.sparse.indices), values=list(point.sparse.values)
-                        ),
-                    },
-                    payload={
-                        **point.payload,
-                        "chunk_id": point.chunk_id,
-                        "doc_id": point.doc_id,
-                        "version": point.version,
-                    },
-                )
-                for point in points
-            ],
-        )
+        structs = [
+            models.PointStruct(
+                id=point.point_id,
+                vector={
+                    DENSE: list(point.dense),
+                    SPARSE: models.SparseVector(
+                        indices=list(point.sparse.indices), values=list(point.sparse.values)
+                    ),
+                },
+                payload={
+                    **point.payload,
+                    "chunk_id": point.chunk_id,
+                    "doc_id": point.doc_id,
+                    "version": point.version,
+                },
+            )
+            for point in points
+        ]
+        with _reaching_server():
+            self.client.upsert(self.collection, wait=True, points=structs)
 
     def delete_document(self, doc_id: str, *, keep_version: int | None = None) -> None:
         must: list[Any] = [
@@ -104,13 +101,9 @@ class ServerIndex:
             must_not.append(
                 models.FieldCondition(key="version", match=models.MatchValue(value=keep_version))
             )
-        self.client.delete(
-            self.collection,
-            wait=True,
-            points_selector=models.FilterSelector(
-                filter=models.Filter(must=must, must_not=must_not)
-            ),
-        )
+        selector = models.FilterSelector(filter=models.Filter(must=must, must_not=must_not))
+        with _reaching_server():
+            self.client.delete(self.collection, wait=True, points_selector=selector)
 
     def search(
         self,
@@ -139,26 +132,29 @@ class ServerIndex:
             kinds.append(SPARSE)
         found: dict[str, list[ScoredChunk]] = {DENSE: [], SPARSE: []}
         if requests:
-            responses = self.client.query_batch_points(self.collection, requests=requests)
+            with _reaching_server():
+                responses = self.client.query_batch_points(self.collection, requests=requests)
             for kind, response in zip(kinds, responses, strict=True):
                 found[kind] = [_scored(point) for point in response.points]
         return found[DENSE], found[SPARSE]
 
     def count(self, where: IndexFilter | None = None) -> int:
-        return self.client.count(self.collection, count_filter=_filter(where), exact=True).count
+        with _reaching_server():
+            return self.client.count(self.collection, count_filter=_filter(where), exact=True).count
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         flt = _filter(IndexFilter({"doc_id": [doc_id]}))
         ids: list[str] = []
         offset: Any = None
         while True:
-            records, offset = self.client.scroll(
-                self.collection,
-                scroll_filter=flt,
-                limit=500,
-                offset=offset,
-                with_payload=["chunk_id"],
-            )
+            with _reaching_server():
+                records, offset = self.client.scroll(
+                    self.collection,
+                    scroll_filter=flt,
+                    limit=500,
+                    offset=offset,
+                    with_payload=["chunk_id"],
+                )
             ids.extend(str((record.payload or {})["chunk_id"]) for record in records)
             if offset is None:
                 return sorted(ids)
@@ -168,8 +164,9 @@ class ServerIndex:
         return None
 
     def reset(self) -> None:
-        self.client.delete_collection(self.collection)
-        self._create()
+        with _reaching_server():
+            self.client.delete_collection(self.collection)
+            self._create()
 
     def close(self) -> None:
         self.client.close()
@@ -195,3 +192,13 @@ def _scored(point: Any) -> ScoredChunk:
         score=float(point.score),
         payload=payload,
     )
+
+
+@contextmanager
+def _reaching_server() -> Iterator[None]:
+    """A call to the server: the server down or refusing is IndexUnavailable (the API answers
+    503 with a clear message), never an unexplained 500."""
+    try:
+        yield
+    except (ResponseHandlingException, UnexpectedResponse, ConnectionError) as exc:
+        raise IndexUnavailable(f"The Qdrant server is unavailable: {exc}") from exc
