@@ -115,6 +115,7 @@ class Provenance:
 class _Prepared:
     doc: RawDocument
     content_hash: str
+    source_hash: str = ""  # see DocumentVersion.source_hash
     title: str = ""
     body: str = ""
     counts: dict[str, int] = field(default_factory=dict)
@@ -228,11 +229,19 @@ class IngestPipeline:
         return report
 
     def publish(
-        self, raw: RawDocument, *, actor: str, note: str = "", origin: str | None = None
+        self,
+        raw: RawDocument,
+        *,
+        actor: str,
+        note: str = "",
+        origin: str | None = None,
+        source_hash: str = "",
     ) -> IngestReport:
         """Ingest one reviewed document now, through the gate and the redactor again, leaving
         the rest of its origin alone (knowledge refresh). ``origin`` defaults to the document's
-        current one; a gate refusal raises InvalidInput, another running job Conflict."""
+        current one; ``source_hash``, when given, is what later re-ingests of its source compare
+        against (``DocumentVersion.source_hash``). A gate refusal raises InvalidInput, another
+        running job Conflict."""
         if not self._lock.acquire(blocking=False):
             raise Conflict("Another ingestion is running; wait for it to finish.")
         try:
@@ -247,7 +256,7 @@ class IngestPipeline:
                 where = origin if origin is not None else (known.origin if known else "")
             report = IngestReport(seen=1)
             started = time.perf_counter()
-            self._process([admitted], where, actor, report, note=note)
+            self._process([admitted], where, actor, report, note=note, source_hash=source_hash)
             report.seconds = time.perf_counter() - started
             with self.database.transaction() as session:
                 AuditLog(session).append(
@@ -276,10 +285,11 @@ class IngestPipeline:
         report: IngestReport,
         *,
         note: str = "",
+        source_hash: str = "",
     ) -> None:
         if not docs:
             return
-        prepared = [_Prepared(doc, content_hash(doc)) for doc in docs]
+        prepared = [_Prepared(doc, content_hash(doc), source_hash) for doc in docs]
         with self.database.transaction() as session:
             documents = DocumentStore(session).by_ids([p.doc.doc_id for p in prepared])
             # doc_id → (is it live and searchable, the live version's content hash)
@@ -332,6 +342,7 @@ class IngestPipeline:
                     document_id=document.id,
                     version=store.next_version(document),
                     content_hash=p.content_hash,
+                    source_hash=p.source_hash,
                     title=p.title,
                     body=p.body,
                     redactions=json.dumps(p.counts, sort_keys=True),
@@ -383,7 +394,8 @@ class IngestPipeline:
                         old.status = RETIRED
                 version.status = LIVE
                 document.live_version = version.version
-                document.content_hash = version.content_hash
+                # Set as the version goes live (also when an interrupted run is repaired).
+                document.content_hash = version.source_hash or version.content_hash
                 document.state = ACTIVE
                 document.updated_at = utcnow()
                 retired.append((document.doc_id, version.version))

@@ -77,6 +77,10 @@ class DocumentVersion(Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # What re-ingests of the document's source are compared against once this version is live,
+    # when that is not ``content_hash``: a reviewed amendment keeps the hash of the source it
+    # amended, so re-ingesting that unchanged source does not undo the review ("" = content).
+    source_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     title: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text, default="")  # redacted
     redactions: Mapped[str] = mapped_column(Text, default="{}")  # entity type -> count

@@ -84,5 +84,11 @@ class Publisher(Protocol):
     """Re-indexes one reviewed document (``ingest.pipeline.IngestPipeline.publish``)."""
 
     def publish(
-        self, raw: RawDocument, *, actor: str, note: str = "", origin: str | None = None
+        self,
+        raw: RawDocument,
+        *,
+        actor: str,
+        note: str = "",
+        origin: str | None = None,
+        source_hash: str = "",
     ) -> IngestReport: ...

@@ -102,16 +102,22 @@ class ProposalPublisher:
         note = f"Refresh proposal {approved.id}, approved by {approved.approved_by}."
         if approved.kind == STALE and live is not None and live == approved.body:
             return self._verified(approved, actor, review_by)
+        # Re-ingesting the unchanged source must not undo the review (module docstring); the
+        # pipeline records the kept hash with the new version, so a crash cannot lose it.
+        keep_hash = pinned if document is not None and origin != self.origin else ""
         try:
             raw = self._raw(approved, document, review_by)
             self.pipeline.publish(
-                raw, actor=approved.approved_by or actor, note=note, origin=self._origin(origin)
+                raw,
+                actor=approved.approved_by or actor,
+                note=note,
+                origin=self._origin(origin),
+                source_hash=keep_hash,
             )
         except RETRYABLE as exc:
             log.warning("proposal %s not published: %s", approved.id, exc)
             return self._failed(approved.id, actor, str(exc))
-        keep_hash = pinned if document is not None and origin != self.origin else None
-        return self._published(approved.id, actor, keep_hash)
+        return self._published(approved.id, actor)
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -232,16 +238,13 @@ class ProposalPublisher:
             )
             return proposal
 
-    def _published(self, proposal_id: int, actor: str, keep_hash: str | None) -> RefreshProposal:
+    def _published(self, proposal_id: int, actor: str) -> RefreshProposal:
         with self.database.transaction() as session:
             proposal = session.get(RefreshProposal, proposal_id)
             assert proposal is not None
             document = DocumentStore(session).get(proposal.doc_id)
             if document is None:
                 raise NotFound("The published document disappeared.")
-            if keep_hash:
-                # Re-ingesting the unchanged source must not undo the review (module docstring).
-                document.content_hash = keep_hash
             return self._mark(session, proposal_id, actor, document.live_version, document)
 
     def _mark(

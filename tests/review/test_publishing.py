@@ -241,3 +241,35 @@ def test_the_service_refuses_a_role_that_may_not_review(refresh: Refresh, resolv
 
     with refresh.database.sessions() as session:
         assert get_proposal(session, proposal.id).state == "proposed"
+
+
+class ProcessDied(BaseException):
+    """The server process ending mid-publish (not an error anything would catch)."""
+
+
+def test_an_amendment_interrupted_mid_publish_is_finished_by_repair_and_not_undone_later(
+    refresh: Refresh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proposal_id = _amendment(refresh, "invoice-templates-branding", SECTION)
+
+    def die(*_args: object, **_kwargs: object) -> None:
+        raise ProcessDied
+
+    with monkeypatch.context() as patch:
+        patch.setattr(refresh.pipeline.index, "upsert", die)
+        with pytest.raises(ProcessDied):
+            _review(refresh, proposal_id)
+
+    assert refresh.pipeline.repair() >= 1  # what the next run does first
+    report = refresh.pipeline.ingest(Path(str(articles_dir())), actor="admin")
+
+    assert report.changed == 0
+    with refresh.database.sessions() as session:
+        document = DocumentStore(session).get("invoice-templates-branding")
+        assert document is not None
+        assert document.live_version == 2
+    assert any(
+        "Scan to pay" in h.field("text")
+        for h in refresh.search.search("QR code on PDF invoices", k=10)
+        if h.doc_id == "invoice-templates-branding"
+    )
