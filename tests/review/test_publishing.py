@@ -132,6 +132,21 @@ SECTION = """## Print a QR code on PDF invoices
 Under Payment options, turn on Print "Scan to pay" QR code on PDF; it prints next to the total."""
 
 
+def assert_reingesting_the_source_keeps_the_amendment(refresh: Refresh) -> None:
+    report = refresh.pipeline.ingest(Path(str(articles_dir())), actor="admin")
+
+    assert report.changed == 0
+    with refresh.database.sessions() as session:
+        document = DocumentStore(session).get("invoice-templates-branding")
+        assert document is not None
+        assert document.live_version == 2
+    assert any(
+        "Scan to pay" in h.field("text")
+        for h in refresh.search.search("QR code on PDF invoices", k=10)
+        if h.doc_id == "invoice-templates-branding"
+    )
+
+
 def test_an_amendment_replaces_the_old_chunks_and_keeps_both_versions_in_history(
     refresh: Refresh,
 ) -> None:
@@ -162,18 +177,7 @@ def test_reingesting_the_unchanged_source_folder_does_not_undo_an_approved_amend
 ) -> None:
     _review(refresh, _amendment(refresh, "invoice-templates-branding", SECTION))
 
-    report = refresh.pipeline.ingest(Path(str(articles_dir())), actor="admin")
-
-    assert report.changed == 0
-    with refresh.database.sessions() as session:
-        document = DocumentStore(session).get("invoice-templates-branding")
-        assert document is not None
-        assert document.live_version == 2
-    assert any(
-        "Scan to pay" in h.field("text")
-        for h in refresh.search.search("QR code on PDF invoices", k=10)
-        if h.doc_id == "invoice-templates-branding"
-    )
+    assert_reingesting_the_source_keeps_the_amendment(refresh)
 
 
 def test_an_approval_while_another_ingestion_runs_stays_approved_and_publishes_later(
@@ -261,15 +265,4 @@ def test_an_amendment_interrupted_mid_publish_is_finished_by_repair_and_not_undo
             _review(refresh, proposal_id)
 
     assert refresh.pipeline.repair() >= 1  # what the next run does first
-    report = refresh.pipeline.ingest(Path(str(articles_dir())), actor="admin")
-
-    assert report.changed == 0
-    with refresh.database.sessions() as session:
-        document = DocumentStore(session).get("invoice-templates-branding")
-        assert document is not None
-        assert document.live_version == 2
-    assert any(
-        "Scan to pay" in h.field("text")
-        for h in refresh.search.search("QR code on PDF invoices", k=10)
-        if h.doc_id == "invoice-templates-branding"
-    )
+    assert_reingesting_the_source_keeps_the_amendment(refresh)
