@@ -124,19 +124,25 @@ class ContextBuilder:
         self.summary_sentences = summary_sentences
 
     def build(self, ticket: TicketIn) -> ContextPackage:
+        return self.build_redacted(ticket)[0]
+
+    def build_redacted(self, ticket: TicketIn) -> tuple[ContextPackage, TicketIn]:
+        """The package, and the ticket as redacted for it: drafting searches and quotes that
+        text, so the whole draft shares one redaction pass and one placeholder numbering."""
         stored, counts = self._stored(ticket)
         clean, stored = self._redacted(ticket, stored)
         activity = _merge(clean, stored)
         by_channel: dict[str, list[Activity]] = {}
         for item in activity:
             by_channel.setdefault(item.channel or "unknown", []).append(item)
-        return ContextPackage(
+        package = ContextPackage(
             ticket_id=ticket.id,
             customer=_profile(ticket, counts),
             recent_activity=tuple(activity[: self.recent_limit]),
             cross_channel={channel: tuple(items) for channel, items in sorted(by_channel.items())},
             summary=tuple(_summary(clean, self.summary_sentences)),
         )
+        return package, clean
 
     def _redacted(
         self, ticket: TicketIn, stored: Sequence[Activity]

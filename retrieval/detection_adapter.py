@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kb.database import Database
@@ -13,15 +14,24 @@ from retrieval.detection import TicketDetector
 from retrieval.tickets import TicketIn
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """The context package (JSON-ready) and the ticket's subject and body as it redacted them."""
+
+    package: dict[str, Any]
+    subject: str
+    body: str
+
+
 class HandoffContext:
-    """The context package for a ticket, as a JSON-ready mapping."""
+    """The context package for a ticket, with the ticket's redacted text."""
 
     def __init__(self, database: Database, redactor: Redactor) -> None:
         self.builder = ContextBuilder(database, redactor)
 
-    def context_for(self, ticket: Mapping[str, Any]) -> dict[str, Any]:
-        package: dict[str, Any] = self.builder.build(TicketIn.from_api(ticket)).to_dict()
-        return package
+    def context_for(self, ticket: Mapping[str, Any]) -> Handoff:
+        package, clean = self.builder.build_redacted(TicketIn.from_api(ticket))
+        return Handoff(package.to_dict(), clean.subject, clean.body)
 
 
 def detector_for(encoder: DenseEncoder) -> TicketDetector:
