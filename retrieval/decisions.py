@@ -80,7 +80,7 @@ class DecisionService:
             "final_text": final,
             "note": decision.note or "",
             "diff": diff,
-            "edit_ratio": round(1 - difflib.SequenceMatcher(None, text, final).ratio(), 3),
+            "edit_ratio": edit_ratio(text, final),
             "style": {"card_version": version, "findings": findings},
             "tags": {
                 "intent": intent,
@@ -160,3 +160,10 @@ def _final_text(draft_text: str, decision: DecisionInput) -> str:
             raise InvalidInput("An edit needs the edited text.", {"final_text": ["Required."]})
         return decision.final_text
     return decision.final_text or ""
+
+
+def edit_ratio(draft_text: str, final_text: str) -> float:
+    """Normalised edit distance: 0 when the reply went out as drafted, 1 when nothing is left."""
+    if not draft_text and not final_text:
+        return 0.0
+    return round(1 - difflib.SequenceMatcher(None, draft_text, final_text).ratio(), 3)

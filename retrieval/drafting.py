@@ -23,6 +23,7 @@ from retrieval.drafts import SUGGESTED, Draft
 from retrieval.llm import ChatModel
 from retrieval.llm_drafting import LlmDrafter
 from retrieval.search import HybridSearch
+from retrieval.tickets import identity_deny_list
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 8
@@ -112,7 +113,7 @@ class DraftService:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         customer = dict(ticket.get("customer") or {})
-        deny = _identity(customer)
+        deny = identity_deny_list(customer)
         # One redaction pass for the ticket, its history and the customer's stored tickets:
         # the draft searches and quotes the text the context package shows, same placeholders.
         context = self.context.context_for(ticket)
@@ -256,20 +257,6 @@ class DraftService:
             composition.confidence,
         )
         return draft
-
-
-def _identity(customer: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The ticket's own identity fields: always redacted where they appear in its text."""
-    deny: dict[str, list[str]] = {}
-    for field_name, entity in (
-        ("name", "PERSON"),
-        ("email", "EMAIL_ADDRESS"),
-        ("phone", "PHONE_NUMBER"),
-    ):
-        value = customer.get(field_name)
-        if value:
-            deny.setdefault(entity, []).append(str(value))
-    return deny
 
 
 def _first_name(name: Any) -> str:

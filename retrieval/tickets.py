@@ -98,12 +98,7 @@ class TicketIn:
 
     def identity_deny_list(self) -> dict[str, list[str]]:
         """The customer's own identity values by entity type, for the redactor's deny-list."""
-        deny: dict[str, list[str]] = {}
-        for key, entity_type in IDENTITY_FIELDS:
-            value = str(self.customer.get(key) or "").strip()
-            if value:
-                deny.setdefault(entity_type, []).append(value)
-        return deny
+        return identity_deny_list(self.customer)
 
     def text_of(self, path: str) -> str:
         """The text at a field path (see the module docstring); KeyError for an unknown one."""
@@ -149,3 +144,14 @@ def _utc(value: Any) -> datetime | None:
 def _plain(value: Any) -> Any:
     # The schema loads ``since`` as a date; keep profile values JSON-ready.
     return value.isoformat() if isinstance(value, date) else value
+
+
+def identity_deny_list(customer: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A customer's own identity values (name, email, phone, company) by entity type: the
+    redactor's deny-list, so they are redacted wherever they appear in the ticket's texts."""
+    deny: dict[str, list[str]] = {}
+    for key, entity_type in IDENTITY_FIELDS:
+        value = str(customer.get(key) or "").strip()
+        if value:
+            deny.setdefault(entity_type, []).append(value)
+    return deny

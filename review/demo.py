@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kb.database import Database
 from kb.demo import DEMO_ACTOR, demo_tickets
 from retrieval.drafts import TicketResolution
-from retrieval.tickets import IDENTITY_FIELDS
+from retrieval.tickets import identity_deny_list
 from review.interfaces import TextRedactor
 
 
@@ -34,7 +34,8 @@ def seed_resolutions(database: Database, redactor: TextRedactor) -> int:
     if not todo:
         return 0
     replies = redactor.redact_many(
-        [str(t["final_reply"]) for t in todo], deny=[_identity(t) for t in todo]
+        [str(t["final_reply"]) for t in todo],
+        deny=[identity_deny_list(t.get("customer") or {}) for t in todo],
     )
     with database.transaction() as session:
         for ticket, reply in zip(todo, replies, strict=True):
@@ -52,13 +53,3 @@ def seed_resolutions(database: Database, redactor: TextRedactor) -> int:
                 )
             )
     return len(todo)
-
-
-def _identity(ticket: Mapping[str, Any]) -> dict[str, list[str]]:
-    customer = ticket.get("customer") or {}
-    deny: dict[str, list[str]] = {}
-    for key, entity in IDENTITY_FIELDS:
-        value = str(customer.get(key) or "").strip()
-        if value:
-            deny.setdefault(entity, []).append(value)
-    return deny

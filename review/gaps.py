@@ -22,6 +22,7 @@ from kb.database import Database
 from kb.tickets import Ticket, TicketStore
 from retrieval.drafts import Draft, TicketResolution
 from retrieval.language import detect_language
+from retrieval.tickets import identity_deny_list
 from review.interfaces import DenyList, TextRedactor
 from review.replies import clean_reply
 from review.scans import ScannedResolution
@@ -171,14 +172,5 @@ def _identity(ticket: Ticket | None) -> dict[str, list[str]]:
         return {}
     customer = ticket.customer
     profile = json.loads(customer.profile or "{}")
-    deny: dict[str, list[str]] = {}
-    for value, entity in (
-        (customer.name, "PERSON"),
-        (customer.email, "EMAIL_ADDRESS"),
-        (profile.get("phone"), "PHONE_NUMBER"),
-        (profile.get("company"), "ORGANIZATION"),
-    ):
-        if value:
-            deny.setdefault(entity, []).append(str(value))
     # The redactor also catches each part of a full name alone ("Hi Pia," for "Pia Ward").
-    return deny
+    return identity_deny_list({**profile, "name": customer.name, "email": customer.email})

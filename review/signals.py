@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from retrieval.composer import CONFIDENT
+from retrieval.decisions import edit_ratio
 from retrieval.drafts import EDITED, ESCALATED, Draft, TicketResolution
 
 LOW_CONFIDENCE = "low_confidence"
@@ -43,13 +43,6 @@ class TicketSignals:
     names: list[str]
     edit_ratio: float | None  # None when there was no draft to edit
     cited: list[str]  # doc ids the draft cited
-
-
-def edit_ratio(draft_text: str, final_text: str) -> float:
-    """Normalised edit distance: 0 when the reply went out as drafted, 1 when nothing is left."""
-    if not draft_text and not final_text:
-        return 0.0
-    return round(1 - difflib.SequenceMatcher(None, draft_text, final_text).ratio(), 3)
 
 
 def ticket_signals(resolution: TicketResolution, draft: Draft | None) -> TicketSignals:
