@@ -23,7 +23,8 @@ BLOCK_CHARS = 20_000
 SHORT_CHARS = CHUNK_TOKENS * 3
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-# CommonMark: a backslash before ASCII punctuation only escapes it.
+# Emphasis and code marks around words; an underscore inside a word (max_connections) is text.
+_MARKS = re.compile(r"[*`]|(?<!\w)_+|_+(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def _path(title: str, headings: list[str]) -> list[str]:
 
 
 def _plain(heading: str) -> str:
-    return re.sub(r"[*_`]", "", heading).strip()
+    """The heading as people read it: no anchors (``<a name="x"></a>``), escapes or emphasis."""
+    return " ".join(_MARKS.sub("", plain_text(heading)).split())
 
 
 def dense_text(title: str, heading: str, text: str) -> str:
