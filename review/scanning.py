@@ -79,6 +79,16 @@ class ScanReport:
             "seconds": round(self.seconds, 3),
         }
 
+    def summary(self) -> str:
+        """One paragraph a person reads after a scan (the CLI, the demo and the queue page)."""
+        made = ", ".join(f"{n} {kind}" for kind, n in self.to_json()["created"].items() if n)
+        return (
+            f"{self.scanned} resolved tickets scanned, {self.gaps} with gap signals; "
+            f"{self.joined} added to open proposals; {self.groups_checked} recurring groups "
+            f"checked, {self.covered} already covered; proposals created: {made or 'none'} "
+            f"({self.seconds:.1f} s)."
+        )
+
 
 class RefreshScanner:
     """Runs scans; one per app, dependencies passed in."""

@@ -290,14 +290,13 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
 def _seed_refresh_queue() -> None:
     """The demo's resolved tickets, reported resolved and scanned: the review queue's content."""
     from review.demo import seed_resolutions
-    from webapp.cli_refresh import summary
 
     try:
         recorded = seed_resolutions(tandem().database, tandem().redactor())
         report = tandem().refresh().scan(actor=DEMO_ACTOR)
     except (IndexUnavailable, RedactorUnavailable) as exc:
         _fail(str(exc))
-    click.echo(f"Refresh: {recorded} resolved tickets recorded. {summary(report)}")
+    click.echo(f"Refresh: {recorded} resolved tickets recorded. {report.summary()}")
 
 
 def _register_area_commands() -> None:

@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from kb.errors import IndexUnavailable, RedactorUnavailable
-from review.scanning import ScanReport
 from webapp.context import tandem
 
 
@@ -37,23 +36,17 @@ def refresh_scan(as_json: bool) -> None:
 
     try:
         report = tandem().refresh().scan(actor="cli", progress=progress)
-    except (IndexUnavailable, RedactorUnavailable) as exc:
+    except IndexUnavailable as exc:
+        # The usual cause is the server owning the embedded index: it can run the scan itself.
+        _fail(
+            f"{exc}\nWhile the server runs, scan from it instead: Knowledge refresh → "
+            '"Scan resolved tickets", or POST /api/v1/refresh/scan.'
+        )
+    except RedactorUnavailable as exc:
         _fail(str(exc))
     finally:
         bar.close()
     if as_json:
         click.echo(json.dumps(report.to_json()))
     else:
-        click.echo(summary(report))
-
-
-def summary(report: ScanReport) -> str:
-    """One paragraph a person reads after a scan (also printed by ``tandem demo``)."""
-    created = report.to_json()["created"]
-    made = ", ".join(f"{n} {kind}" for kind, n in created.items() if n) or "none"
-    return (
-        f"{report.scanned} resolved tickets scanned, {report.gaps} with gap signals; "
-        f"{report.joined} added to open proposals; {report.groups_checked} recurring groups "
-        f"checked, {report.covered} already covered; proposals created: {made} "
-        f"({report.seconds:.1f} s)."
-    )
+        click.echo(report.summary())

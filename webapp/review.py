@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kb.errors import InvalidInput
+from kb.errors import IndexUnavailable, InvalidInput, RedactorUnavailable
 from kb.users import Role, UserService
 from review.proposals import KINDS, STATES
 from review.queue import ProposalFilter, list_proposals, state_counts
 from webapp.access import roles
-from webapp.context import db
+from webapp.context import db, tandem
 from webapp.markdown import MAX_PREVIEW_CHARS, render_markdown
-from webapp.review_forms import PreviewForm
+from webapp.review_forms import PreviewForm, ScanForm
+from webapp.security import current_actor
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 REVIEWERS = (Role.KNOWLEDGE_MANAGER, Role.ADMIN)
@@ -98,8 +99,25 @@ def index() -> ResponseReturnValue:
         reviewers=reviewers(),
         unassigned=UNASSIGNED,
         pager_args=lambda number: _link_args(args, page=number),
+        scan_form=ScanForm(),
     )
     return html, 400 if errors else 200
+
+
+@bp.post("/scan")
+@roles(*REVIEWERS)
+def scan() -> ResponseReturnValue:
+    """Scan the resolved tickets not scanned yet, from the server: the one process that may own
+    the embedded index while it runs (``tandem refresh scan`` cannot then). The CSRF token is
+    checked app-wide before this runs."""
+    db().commit()  # release the request's transaction: the scan writes in its own
+    try:
+        report = tandem().refresh().scan(actor=current_actor())
+    except (IndexUnavailable, RedactorUnavailable) as exc:
+        flash(f"The scan could not run: {exc}", "error")
+    else:
+        flash(f"Scan finished: {report.summary()}")
+    return redirect(url_for("review.index"), 303)
 
 
 @bp.post("/preview")

@@ -23,6 +23,10 @@ class PreviewForm(FlaskForm):  # type: ignore[misc]
     body = TextAreaField("Markdown")
 
 
+class ScanForm(FlaskForm):  # type: ignore[misc]
+    """"Scan resolved tickets" on the queue page: only the CSRF token."""
+
+
 class VerifyForm(FlaskForm):  # type: ignore[misc]
     """A knowledge manager confirms a document is still right and sets its next review date."""
 

@@ -369,3 +369,40 @@ def test_verifying_a_stale_article_sets_its_next_review_date(demo: Flask) -> Non
         assert entry.subject == "document:accessibility"
         assert entry.actor == "kiran"
     assert isinstance(entry.at, datetime)
+
+
+def test_a_knowledge_manager_scans_from_the_server_while_it_owns_the_index(
+    knowledge_app: Flask,
+) -> None:
+    from review.demo import seed_resolutions
+
+    client = knowledge_app.test_client()
+    kiran = _token(knowledge_app, Role.KNOWLEDGE_MANAGER, "kiran-scan")
+    recorded = seed_resolutions(tandem(knowledge_app).database, tandem(knowledge_app).redactor())
+
+    first = _ok(client.post("/api/v1/refresh/scan", json={}, headers=kiran))
+    again = _ok(client.post("/api/v1/refresh/scan", json={}, headers=kiran))
+
+    assert first["scanned"] == recorded > 0
+    assert first["created"]["new"] >= 1
+    assert first["summary"].startswith(f"{recorded} resolved tickets scanned")
+    queue = _ok(client.get("/api/v1/proposals?per_page=100", headers=kiran))
+    assert sorted(p["id"] for p in queue["items"]) == sorted(first["proposal_ids"])
+    assert (again["scanned"], again["created"]) == (0, {"new": 0, "amendment": 0, "stale": 0})
+
+
+def test_a_scan_request_with_unknown_fields_is_refused_and_scans_nothing(
+    knowledge_app: Flask,
+) -> None:
+    from review.demo import seed_resolutions
+
+    client = knowledge_app.test_client()
+    kiran = _token(knowledge_app, Role.KNOWLEDGE_MANAGER, "kiran-scan-bad")
+    seed_resolutions(tandem(knowledge_app).database, tandem(knowledge_app).redactor())
+
+    response = client.post("/api/v1/refresh/scan", json={"since": "yesterday"}, headers=kiran)
+
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "since" in response.json["errors"]
+    assert _ok(client.get("/api/v1/proposals", headers=kiran))["total"] == 0

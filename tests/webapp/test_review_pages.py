@@ -415,6 +415,44 @@ def test_the_queue_pages_keep_the_filters(
     assert 'rel="prev"' in second
 
 
+def test_scanning_from_the_queue_turns_new_resolutions_into_proposals_and_says_what_it_did(
+    app: Flask, sign_in_as: Callable[[Role], FlaskClient]
+) -> None:
+    from pathlib import Path
+
+    from kb.demo import articles_dir
+    from review.demo import seed_resolutions
+
+    tandem(app).pipeline().ingest(Path(str(articles_dir())), actor="test")
+    recorded = seed_resolutions(tandem(app).database, tandem(app).redactor())
+    client = sign_in_as(Role.KNOWLEDGE_MANAGER)
+    assert "Scan resolved tickets" in client.get("/review/").get_data(as_text=True)
+
+    response = client.post(
+        "/review/scan", data={"csrf_token": csrf_token(client, "/review/")}, follow_redirects=True
+    )
+
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"Scan finished: {recorded} resolved tickets scanned" in html
+    assert _titles(html), "the queue lists the proposals the scan created"
+
+
+def test_a_scan_without_the_csrf_token_changes_nothing(
+    app: Flask, sign_in_as: Callable[[Role], FlaskClient]
+) -> None:
+    from review.demo import seed_resolutions
+
+    seed_resolutions(tandem(app).database, tandem(app).redactor())
+    client = sign_in_as(Role.KNOWLEDGE_MANAGER)
+
+    response = client.post("/review/scan", data={})
+
+    assert response.status_code == 400
+    with tandem(app).database.sessions() as s:
+        assert s.scalar(select(RefreshProposal.id)) is None
+
+
 # --- a proposal and its actions ---------------------------------------------------------------
 
 

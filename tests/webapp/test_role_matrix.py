@@ -34,6 +34,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "dashboard.passage": frozenset({A, D}),
     "review.index": frozenset({K, D}),
     "review.preview": frozenset({K, D}),
+    "review.scan": frozenset({K, D}),
     "review.stale": frozenset({K, D}),
     "review.verify_document": frozenset({K, D}),
     "review.proposal": frozenset({K, D}),
@@ -80,6 +81,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "api.list_proposals": frozenset({K, D}),
     "api.get_proposal": frozenset({K, D}),
     "api.transition_proposal": frozenset({K, D}),
+    "api.scan_resolved": frozenset({K, D}),
 }
 
 ROLES: list[Role | None] = [None, *Role]

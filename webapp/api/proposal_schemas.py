@@ -108,3 +108,27 @@ class ProposalListSchema(Schema):
     per_page = fields.Integer()
     pages = fields.Integer()
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page."})
+
+
+class ScanRequestSchema(StrictSchema):
+    """An empty object: a scan takes no options (unknown fields are refused)."""
+
+
+class ScanCreatedSchema(Schema):
+    new = fields.Integer()
+    amendment = fields.Integer()
+    stale = fields.Integer()
+
+
+class ScanReportSchema(Schema):
+    """What one scan did (the same as ``tandem refresh scan --json``)."""
+
+    scanned = fields.Integer(metadata={"description": "Resolved tickets scanned now."})
+    gaps = fields.Integer(metadata={"description": "Of those, tickets with gap signals."})
+    joined = fields.Integer(metadata={"description": "Tickets added to open proposals."})
+    groups_checked = fields.Integer()
+    covered = fields.Integer(metadata={"description": "Groups an article already covers."})
+    created = fields.Nested(ScanCreatedSchema)
+    proposal_ids = fields.List(fields.Integer())
+    seconds = fields.Float()
+    summary = fields.String()

@@ -24,6 +24,8 @@ from webapp.api.proposal_schemas import (
     ProposalListSchema,
     ProposalQuerySchema,
     ProposalSchema,
+    ScanReportSchema,
+    ScanRequestSchema,
     TransitionSchema,
 )
 from webapp.context import db, tandem
@@ -112,3 +114,20 @@ def transition_proposal(proposal_id: int) -> ResponseReturnValue:
         assignee=body.get("assignee"),
     )
     return jsonify(_detail(queue.get_proposal(db(), proposal_id)))
+
+
+@bp.operation(
+    "/refresh/scan",
+    "POST",
+    summary="Scan resolved tickets not scanned yet into proposals and flag stale documents",
+    tags=("proposals",),
+    request=ScanRequestSchema,
+    responses={200: ScanReportSchema, 503: None},
+)
+@roles(*REVIEWERS)
+@idempotent
+def scan_resolved() -> ResponseReturnValue:
+    load_body(ScanRequestSchema())
+    db().commit()  # release the request's transaction: the scan writes in its own
+    report = tandem().refresh().scan(actor=current_actor())
+    return jsonify(ScanReportSchema().dump({**report.to_json(), "summary": report.summary()}))
