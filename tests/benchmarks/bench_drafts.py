@@ -11,7 +11,8 @@ takes 10–20 minutes on two cores, and a second run re-ingests nothing. Three p
 2. Citation precision (``draft_citations``): the 100 AWS questions through ``POST
    /api/v1/drafts`` over the 14-guide help center.
 3. Latency (``draft_latency``): the same questions over the full corpus, after
-   ``index.optimize()``, against the stock llama-index pipeline in the same run.
+   ``index.optimize()``, against two stock llama-index pipelines in the same run (dense-only;
+   hybrid + filtered like Tandem, on every 4th question: ``stock_compare``).
 
 The figures go to ``docs/benchmarks.md`` under ``## Drafts``.
 """
@@ -31,17 +32,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import draft_quality
+from tests.benchmarks import draft_quality, stock_compare
 from tests.benchmarks.bench_retrieval import DATA, Question, extract, load_questions, serving
 from tests.benchmarks.bench_retrieval import tandem as run_tandem
 from tests.benchmarks.draft_citations import Precision, measure, report_lines
 from tests.benchmarks.draft_latency import (
     DraftTimings,
     Optimized,
-    StockTimings,
     optimize_index,
     time_drafts,
-    time_stock,
 )
 from tests.benchmarks.report import DOCS, write_section
 
@@ -80,7 +79,7 @@ def citations(work: Path, data: Path, questions: Sequence[Question]) -> Precisio
 
 
 def latency(
-    work: Path, data: Path, questions: Sequence[Question], stock_questions: int
+    work: Path, data: Path, questions: Sequence[Question], stock_questions: int, hybrid_every: int
 ) -> dict[str, Any]:
     env, summary, seconds = prepare(work, data / "corpus-all.tar.gz")
     optimized = optimize_index(work / "var", questions)
@@ -91,12 +90,9 @@ def latency(
     with serving(env, work / "serve.log") as base:
         drafts = time_drafts(base, token, questions)
     first = json.loads((work / "first-ingest.json").read_text("utf-8"))
-    stock = time_stock(work / "stock-qdrant", database_url(work), questions[:stock_questions])
-    built = work / "stock-build.json"
-    if stock.build_seconds:
-        built.write_text(json.dumps({"build_seconds": stock.build_seconds}), "utf-8")
-    elif built.exists():  # reused: report what building it took
-        stock.build_seconds = float(json.loads(built.read_text("utf-8"))["build_seconds"])
+    stock = stock_compare.time_stocks(
+        work, database_url(work), questions, stock_questions=stock_questions, every=hybrid_every
+    )
     return {
         "ingest": (summary, seconds),
         "first_ingest": first,
@@ -112,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the aws-docs folder")
     parser.add_argument("--work", type=Path, help="keep corpora, indexes and collections here")
     parser.add_argument("--stock-questions", type=int, default=100, help="questions to time")
+    parser.add_argument(
+        "--stock-hybrid-every",
+        type=int,
+        default=stock_compare.HYBRID_EVERY,
+        help="hybrid stock: every Nth",
+    )
     parser.add_argument("--skip-latency", action="store_true", help="parts 1 and 2 only")
     parser.add_argument("--no-write", action="store_true", help="print only")
     # `make bench` calls main() with no arguments; its own argv names the benchmarks to run.
@@ -127,7 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         precision = citations(work / "help", args.data, questions) if have_aws else None
         measured = None
         if have_aws and not args.skip_latency:
-            measured = latency(work / "full", args.data, questions, args.stock_questions)
+            measured = latency(
+                work / "full", args.data, questions, args.stock_questions, args.stock_hybrid_every
+            )
     command = " ".join([f"{COMMAND.rsplit(' ', 1)[0]}.bench_drafts", *argv]) if argv else COMMAND
     section = report(command, quality, precision, measured)
     print("## Drafts\n\n" + section)
@@ -191,10 +195,8 @@ def latency_lines(measured: dict[str, Any]) -> list[str]:
     optimized: Optimized = measured["optimized"]
     first_optimize = measured["first_optimize"]
     drafts: DraftTimings = measured["drafts"]
-    stock: StockTimings = measured["stock"]
+    stock: stock_compare.StockRun = measured["stock"]
     steps = ", ".join(f"{name} {ms:.1f}" for name, ms in drafts.server_steps.items())
-    ratio50 = stock.answer.ms(0.5) / drafts.round_trip.ms(0.5)
-    ratio95 = stock.answer.ms(0.95) / drafts.round_trip.ms(0.95)
     before = [s * 1000 for s in first_optimize["search_before"]["seconds"]]
     after = [s * 1000 for s in first_optimize["search_after"]["seconds"]]
     return [
@@ -216,24 +218,14 @@ def latency_lines(measured: dict[str, Any]) -> list[str]:
         "| --- | ---: | ---: | ---: |",
         f"| Tandem `POST /api/v1/drafts`, HTTP round trip | {drafts.round_trip.cells} |",
         f"| Tandem, server `timings_ms.total` | {drafts.server_total.cells} |",
-        f"| stock llama-index (local mode), in-process | {stock.answer.cells} |",
+        *stock_compare.table_rows(stock, drafts),
         "",
         f"Server-side medians per step (ms): {steps}. {drafts.needs_human} of the 100 drafts "
-        "said needs-a-human. Stock over Tandem: "
-        f"{ratio50:.0f}× at p50, {ratio95:.0f}× at p95 ({stock.questions} questions, all "
-        f"{stock.points:,} chunks; goal p95 ≤ 50 ms and ≥ 20×). The machine's 1-minute load "
+        f"said needs-a-human. {stock_compare.ratios(stock, drafts)} The machine's 1-minute load "
         f"average while the drafts were timed: {drafts.load[0]:.1f} before, "
         f"{drafts.load[1]:.1f} after (2 cores shared with other work: tails are noisy).",
         "",
-        "The stock pipeline: `VectorStoreIndex` over `QdrantVectorStore` on qdrant-client's "
-        "local mode (a folder on disk), the same WordLlama embeddings as a llama-index "
-        "`BaseEmbedding`, the same chunks read from Tandem's SQL chunks table, "
-        "`as_retriever(similarity_top_k=8)` plus a minimal extractive answer (the retrieved "
-        "sentence sharing most words with the question); no LLM on either side. It is timed "
-        "in-process and does less per question than Tandem (no HTTP, redaction, detection, "
-        "style check or storage), so the ratio favours it. Building its collection (embedding "
-        f"and upserting every chunk; local mode commits each point to SQLite) took "
-        f"{stock.build_seconds / 60:.0f} min; a re-run reuses it.",
+        stock_compare.description(stock),
     ]
 
 

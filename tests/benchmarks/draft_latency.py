@@ -5,10 +5,12 @@ Three steps over one ingested data dir (``tandem ingest`` of ``corpus-all``, ~20
 1. ``index.optimize()`` (Qdrant Edge builds its HNSW graphs), timed, with in-process search
    latency for the same questions before and after it: what the optimizer buys.
 2. ``POST /api/v1/drafts`` for each question over HTTP against ``tandem serve``: round trip per
-   question, and the server's own ``timings_ms``.
-3. The stock pipeline (``tests/benchmarks/stock_pipeline.py``), in the same process run, timed
-   per question in-process (no HTTP, no redaction, detection, style check or storage: it does
-   less work than Tandem per question, so the ratio flatters the stock side).
+   question, and the server's own ``timings_ms``. Each request carries the filter
+   ``stock_hybrid.DRAFT_FILTERS`` (every chunk of the corpus passes it).
+3. The stock pipelines, in the same process run, timed per question in-process (no HTTP, no
+   redaction, detection, style check or storage: they do less work than Tandem per question, so
+   the ratio flatters the stock side): dense-only and unfiltered (``stock_pipeline.py``), and
+   hybrid with the same vectors and filter as Tandem (``stock_hybrid.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kb.index.encoders import WordLlamaEncoder
 from retrieval.drafting import RETRIEVE_K
 from tests.benchmarks.bench_retrieval import Question, percentile
 from tests.benchmarks.draft_citations import draft_request, post_draft
+from tests.benchmarks.stock_hybrid import DRAFT_FILTERS, open_hybrid
 from tests.benchmarks.stock_pipeline import live_count, open_stock
 from webapp import create_app
 from webapp.context import tandem
@@ -96,12 +99,13 @@ def optimize_index(data_dir: Path, questions: Sequence[Question]) -> Optimized:
 def time_drafts(base: str, token: str, questions: Sequence[Question]) -> DraftTimings:
     """Each question as a ticket through the API, after one warm-up draft (the server builds
     its models and opens the index on first use)."""
-    post_draft(base, token, draft_request(999, questions[0]))
+    post_draft(base, token, {**draft_request(999, questions[0]), "filters": DRAFT_FILTERS})
     load_before = os.getloadavg()[0]
     seconds, totals, needs_human = [], [], 0
     steps: dict[str, list[float]] = {}
     for number, question in enumerate(questions):
-        draft, elapsed = post_draft(base, token, draft_request(number, question))
+        request = {**draft_request(number, question), "filters": DRAFT_FILTERS}
+        draft, elapsed = post_draft(base, token, request)
         seconds.append(elapsed)
         totals.append(float(draft["timings_ms"]["total"]) / 1000)
         for name, value in draft["timings_ms"].items():
@@ -116,9 +120,13 @@ def time_drafts(base: str, token: str, questions: Sequence[Question]) -> DraftTi
     )
 
 
-def time_stock(folder: Path, database_url: str, questions: Sequence[Question]) -> StockTimings:
+def time_stock(
+    folder: Path, database_url: str, questions: Sequence[Question], *, hybrid: bool = False
+) -> StockTimings:
+    """The stock pipeline in ``folder``: dense-only, or ``hybrid`` + filtered (like Tandem)."""
     points = live_count(database_url)
-    stock = open_stock(folder, database_url, WordLlamaEncoder(), expected=points)
+    opener = open_hybrid if hybrid else open_stock
+    stock = opener(folder, database_url, WordLlamaEncoder(), expected=points)
     try:
         stock.answer(questions[0].text, RETRIEVE_K)  # warm-up, as on Tandem's side
         seconds = []

@@ -1,11 +1,19 @@
-"""The stock llama-index pipeline that bench_drafts times Tandem against.
+"""The stock llama-index pipelines that bench_drafts times Tandem against.
 
-A ``VectorStoreIndex`` over ``QdrantVectorStore`` on qdrant-client's local mode (a folder on
-disk), embedding with the same WordLlama model Tandem uses (wrapped as a llama-index
-``BaseEmbedding``), over the same chunks: read from Tandem's SQL chunks table (live versions), so
-the text is identical, redaction included. A question is answered by
-``as_retriever(similarity_top_k=k)`` plus a minimal extractive answer (the retrieved sentence
-sharing most words with the question, cited by its chunk): no LLM, as on Tandem's side.
+Both are a ``VectorStoreIndex`` over ``QdrantVectorStore`` on qdrant-client's local mode (a folder
+on disk), over the same chunks as Tandem's index (read from Tandem's SQL chunks table, live
+versions, so the text is identical, redaction included), with the same WordLlama model Tandem
+embeds with (wrapped as a llama-index ``BaseEmbedding``). A question is answered by the index's
+retriever plus a minimal extractive answer (the retrieved sentence sharing most words with the
+question, cited by its chunk): no LLM, as on Tandem's side.
+
+- Dense-only (this module, ``open_stock``): the cheapest stock configuration. Dense vectors only,
+  the node text embedded the llama-index way (``heading: ...`` then the text), no filter,
+  ``as_retriever(similarity_top_k=8)``.
+- Hybrid + filtered (``stock_hybrid.open_hybrid``): the like-for-like one. Tandem's exact dense
+  and BM25 vectors (sparse with the IDF modifier), llama-index's hybrid query with Tandem's
+  candidate depth and dense/sparse weights, and the same payload filter as the benchmark's draft
+  requests (``stock_hybrid.DRAFT_FILTERS``).
 """
 
 from __future__ import annotations
@@ -16,24 +24,26 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from llama_index.core import StorageContext, VectorStoreIndex
 from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index.vector_stores.qdrant import QdrantVectorStore
 from pydantic import PrivateAttr
 from qdrant_client import QdrantClient
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from kb.database import Database
 from kb.documents import ACTIVE, LIVE, Chunk, Document, DocumentVersion
 from kb.index.encoders import WordLlamaEncoder
 
 COLLECTION = "stock_chunks"
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 SHM = Path("/dev/shm")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -65,13 +75,9 @@ def live_chunks(database_url: str, batch: int = 5000) -> Iterator[TextNode]:
     """Tandem's live chunks as llama-index nodes (the heading and title are embedded too, as
     llama-index does with node metadata by default; the ids are not)."""
     database = Database(database_url)
-    query = (
+    query = live(
         select(Chunk.chunk_id, Chunk.heading, Chunk.text, Document.doc_id, Document.path)
-        .join(DocumentVersion, Chunk.version_id == DocumentVersion.id)
-        .join(Document, DocumentVersion.document_id == Document.id)
-        .where(DocumentVersion.status == LIVE, Document.state == ACTIVE)
-        .order_by(Chunk.id)
-    )
+    ).order_by(Chunk.id)
     try:
         with database.transaction() as session:
             for rows in session.execute(query.execution_options(yield_per=batch)).partitions():
@@ -92,17 +98,22 @@ def live_chunks(database_url: str, batch: int = 5000) -> Iterator[TextNode]:
         database.dispose()
 
 
+def live(query: _Query) -> _Query:
+    """``query`` over chunks restricted to the live versions of active documents (what
+    Tandem's index holds), joined to their version and document."""
+    return (
+        query.select_from(Chunk)
+        .join(DocumentVersion, Chunk.version_id == DocumentVersion.id)
+        .join(Document, DocumentVersion.document_id == Document.id)
+        .where(DocumentVersion.status == LIVE, Document.state == ACTIVE)
+    )
+
+
 def live_count(database_url: str) -> int:
     database = Database(database_url)
     try:
         with database.transaction() as session:
-            query = (
-                select(func.count(Chunk.id))
-                .join(DocumentVersion, Chunk.version_id == DocumentVersion.id)
-                .join(Document, DocumentVersion.document_id == Document.id)
-                .where(DocumentVersion.status == LIVE, Document.state == ACTIVE)
-            )
-            return int(session.scalar(query) or 0)
+            return int(session.scalar(live(select(func.count(Chunk.id)))) or 0)
     finally:
         database.dispose()
 
@@ -114,10 +125,12 @@ class StockPipeline:
     points: int
     build_seconds: float  # 0 when an earlier run's collection was reused
 
+    def retriever(self, k: int) -> BaseRetriever:
+        return self.index.as_retriever(similarity_top_k=k)
+
     def answer(self, question: str, k: int) -> tuple[str, str]:
         """(the extractive answer, the chunk id it cites)."""
-        found = self.index.as_retriever(similarity_top_k=k).retrieve(question)
-        return extract(question, found)
+        return extract(question, self.retriever(k).retrieve(question))
 
     def close(self) -> None:
         self.client.close()
@@ -129,11 +142,31 @@ def open_stock(
     """The local-mode collection in ``folder``, built from the SQL chunks unless an earlier run
     left one with ``expected`` points (``live_count``)."""
     embed = WordLlamaEmbedding(encoder)
+
+    def build(client: QdrantClient) -> None:
+        VectorStoreIndex(
+            list(live_chunks(database_url)),
+            storage_context=StorageContext.from_defaults(
+                vector_store=QdrantVectorStore(client=client, collection_name=COLLECTION)
+            ),
+            embed_model=embed,
+            insert_batch_size=4096,
+        )
+
+    client, seconds = reuse_or_build(folder, COLLECTION, expected, build)
+    store = QdrantVectorStore(client=client, collection_name=COLLECTION)
+    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+    return StockPipeline(index, client, client.count(COLLECTION).count, seconds)
+
+
+def reuse_or_build(
+    folder: Path, collection: str, expected: int, build: Callable[[QdrantClient], None]
+) -> tuple[QdrantClient, float]:
+    """A client on ``folder``, whose ``collection`` an earlier run left with ``expected`` points
+    or ``build`` has just filled; and the seconds building took (0 when reused)."""
     client = _client(folder)
-    if client.collection_exists(COLLECTION) and client.count(COLLECTION).count == expected:
-        store = QdrantVectorStore(client=client, collection_name=COLLECTION)
-        index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
-        return StockPipeline(index, client, expected, 0.0)
+    if client.collection_exists(collection) and client.count(collection).count == expected:
+        return client, 0.0
     client.close()
     shutil.rmtree(folder, ignore_errors=True)
     # Local mode commits every point to SQLite on its own (~15 ms each here, hours for 207k
@@ -143,23 +176,16 @@ def open_stock(
     try:
         started = time.perf_counter()
         built = _client(staging / "qdrant")
-        VectorStoreIndex(
-            list(live_chunks(database_url)),
-            storage_context=StorageContext.from_defaults(
-                vector_store=QdrantVectorStore(client=built, collection_name=COLLECTION)
-            ),
-            embed_model=embed,
-            insert_batch_size=4096,
-        )
+        with warnings.catch_warnings():
+            # Local mode warns past 20,000 points, and that payload indexes do nothing in it.
+            warnings.simplefilter("ignore", UserWarning)
+            build(built)
         built.close()
         shutil.copytree(staging / "qdrant", folder)
         seconds = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    client = _client(folder)
-    store = QdrantVectorStore(client=client, collection_name=COLLECTION)
-    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
-    return StockPipeline(index, client, client.count(COLLECTION).count, seconds)
+    return _client(folder), seconds
 
 
 def _client(folder: Path) -> QdrantClient:
