@@ -179,10 +179,11 @@ def _needs_human(
     confidence: float,
     skipped: list[str],
 ) -> Composition:
-    # Honest and free of claims: no answer we cannot ground, and no promise of a time.
+    # Honest and free of claims: no answer we cannot ground, and no promise of a time. Short
+    # enough for any style card's sentence-length rule (the demo card's is 25 words).
     holding = (
-        "I want to make sure you get the right answer, so I'm passing this to a specialist "
-        "on our team, who will follow up with you here."
+        "I want to make sure you get the right answer, so a specialist on our team will "
+        "follow up with you here."
     )
     sections = {
         "greeting": greeting,

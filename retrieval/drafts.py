@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,20 @@ class DraftStore:
         return self.session.scalar(
             select(Draft).where(Draft.ticket_ref == ticket_ref).order_by(Draft.created_at.desc())
         )
+
+    def latest_for_tickets(self, ticket_refs: Sequence[str]) -> dict[str, Draft]:
+        """Each ticket's newest draft (tickets without one are left out)."""
+        latest: dict[str, Draft] = {}
+        if not ticket_refs:
+            return latest
+        query = (
+            select(Draft)
+            .where(Draft.ticket_ref.in_(list(ticket_refs)))
+            .order_by(Draft.created_at.desc(), Draft.id.desc())
+        )
+        for draft in self.session.scalars(query):
+            latest.setdefault(draft.ticket_ref, draft)
+        return latest
 
     def resolutions(self, limit: int = 500) -> list[TicketResolution]:
         return list(

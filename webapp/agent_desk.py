@@ -13,10 +13,10 @@ from kb.errors import Conflict, InvalidInput
 from kb.tickets import TicketStore
 from kb.users import Role
 from retrieval.decisions import DecisionInput
-from retrieval.drafts import DraftStore
+from retrieval.drafts import Draft, DraftStore
 from webapp.access import roles
 from webapp.context import db, tandem
-from webapp.dashboard import bp
+from webapp.dashboard import bp, desk_page
 from webapp.forms import DecisionForm, PasteTicketForm, TicketDraftForm, attach_errors
 from webapp.security import current_actor
 
@@ -33,14 +33,7 @@ def new_draft() -> ResponseReturnValue:
         ticket = _stored_ticket(stored.ticket_id.data)
     else:
         if not pasted.validate_on_submit():
-            store = TicketStore(db())
-            page = render_template(
-                "dashboard/agent.html",
-                tickets=store.recent(status="open", limit=100),
-                draft_form=TicketDraftForm(),
-                paste_form=pasted,
-            )
-            return page, 400
+            return desk_page(pasted, 400)
         ticket = {
             "id": f"pasted-{uuid.uuid4().hex[:8]}",
             "channel": pasted.channel.data,
@@ -93,8 +86,20 @@ def draft(draft_id: str) -> ResponseReturnValue:
     found = DraftStore(db()).get(draft_id)
     if found is None:
         abort(404)
-    form = DecisionForm(final_text=found.text)
-    return render_template("dashboard/draft.html", draft=found, doc=found.document, form=form)
+    return _draft_page(found, DecisionForm(final_text=found.text))
+
+
+def _draft_page(found: Draft, form: DecisionForm, status: int = 200) -> ResponseReturnValue:
+    """The draft next to what the customer wrote (the stored ticket, as the helpdesk sent it;
+    a pasted ticket is not stored, so its redacted summary in the handoff package stands in)."""
+    page = render_template(
+        "dashboard/draft.html",
+        draft=found,
+        doc=found.document,
+        form=form,
+        ticket=TicketStore(db()).get(found.ticket_ref),
+    )
+    return page, status
 
 
 @bp.post("/agent/drafts/<draft_id>/decision")
@@ -105,9 +110,7 @@ def decide(draft_id: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     if not form.validate_on_submit():
-        return render_template(
-            "dashboard/draft.html", draft=found, doc=found.document, form=form
-        ), 400
+        return _draft_page(found, form, 400)
     action = form.action.data
     final_text = form.final_text.data if action == "edit" else None
     db().commit()
@@ -119,9 +122,7 @@ def decide(draft_id: str) -> ResponseReturnValue:
         )
     except InvalidInput as exc:
         attach_errors(form, exc)
-        return render_template(
-            "dashboard/draft.html", draft=found, doc=found.document, form=form
-        ), 422
+        return _draft_page(found, form, 422)
     except Conflict as exc:
         flash(str(exc), "error")
         return redirect(url_for("dashboard.draft", draft_id=draft_id)), 303

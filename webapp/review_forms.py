@@ -24,7 +24,7 @@ class PreviewForm(FlaskForm):  # type: ignore[misc]
 
 
 class ScanForm(FlaskForm):  # type: ignore[misc]
-    """"Scan resolved tickets" on the queue page: only the CSRF token."""
+    """The queue page's "Scan resolved tickets" button: only the CSRF token."""
 
 
 class VerifyForm(FlaskForm):  # type: ignore[misc]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from click.testing import CliRunner
@@ -78,6 +79,61 @@ def test_an_agent_accepts_a_draft_for_a_demo_ticket(alice: FlaskClient) -> None:
     )
     assert decided.status_code == 302
     assert "Status: <strong>accepted</strong>" in alice.get(draft_url).get_data(as_text=True)
+
+
+def test_the_desk_links_each_ticket_to_its_latest_draft_and_its_status(
+    alice: FlaskClient,
+) -> None:
+    response = alice.post(
+        "/agent/drafts",
+        data={"ticket_id": "FH-10574", "csrf_token": csrf_token(alice, "/agent")},
+    )
+    draft_url = response.headers["Location"]
+
+    desk = alice.get("/agent").get_data(as_text=True)
+
+    row = desk[desk.index("<td>FH-10574</td>") :].split("</tr>", 1)[0]
+    assert f'<a href="{draft_url}"' in row
+    assert ">suggested</a>" in row
+    untouched = desk[desk.index("<td>FH-10573</td>") :].split("</tr>", 1)[0]
+    assert "none" in untouched
+
+
+def test_the_draft_page_shows_the_customers_message_and_their_earlier_contacts(
+    alice: FlaskClient,
+) -> None:
+    # FH-10554: Margaret Okafor (VIP) asks for an incident report; five earlier tickets on file.
+    response = alice.post(
+        "/agent/drafts",
+        data={"ticket_id": "FH-10554", "csrf_token": csrf_token(alice, "/agent")},
+    )
+    page = unescape(alice.get(response.headers["Location"]).get_data(as_text=True))
+
+    assert "Request for written incident report for our solicitor" in page
+    assert "our solicitor has advised us to keep a formal" in page  # the message itself
+    history = page[page.index("Customer and history") :]
+    assert "tickets on file" in history
+    for earlier in ("FH-10537", "FH-10409", "FH-10386", "FH-10363", "FH-10331"):
+        assert earlier in history
+    assert history.index("FH-10537") < history.index("FH-10331")  # newest first
+
+
+def test_a_pasted_ticket_shows_its_redacted_summary(alice: FlaskClient) -> None:
+    response = alice.post(
+        "/agent/drafts",
+        data={
+            "channel": "chat",
+            "customer_name": "Dana Whitfield",
+            "tier": "standard",
+            "body": "My colleague Priya Raman says the payroll export is missing June.",
+            "csrf_token": csrf_token(alice, "/agent"),
+        },
+    )
+    page = unescape(alice.get(response.headers["Location"]).get_data(as_text=True))
+
+    shown = page[page.index("What the customer wrote") : page.index("Reply</h2>")]
+    assert "payroll export is missing June" in shown
+    assert "Priya Raman" not in page
 
 
 def test_other_roles_cannot_reach_the_desk(demo_app: Flask) -> None:

@@ -149,6 +149,9 @@ def test_an_unanswerable_ticket_gets_an_honest_needs_a_human_draft(
     assert draft["escalation"]["required"] is True
     assert draft["escalation"]["reasons"][-1]["trigger"] == "low_confidence"
     assert "specialist" in draft["draft"]["text"]
+    # Tandem's own holding sentence keeps to the brand's style card (sentence length, tone);
+    # the only finding left is the sign-off, which waits for the agent's name.
+    assert [f["rule"] for f in draft["style"]["findings"]] == ["signoff-style"]
 
 
 def test_a_knowledge_base_instruction_never_changes_the_draft(
