@@ -6,6 +6,7 @@ from typing import Any
 
 from kb.database import Database
 from retrieval.composer import Voice
+from styleguide.author_patterns import DEFAULT_TIMEOUT_MS
 from styleguide.card import CompiledCard
 from styleguide.checker import check
 from styleguide.findings import CheckContext
@@ -17,15 +18,17 @@ CONDITIONAL = "conditional"
 class CardStyleGate:
     """Reads the current published card on each call (a publish takes effect at once)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, regex_timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
         self.database = database
+        # A card's own regex that runs longer on a reply is skipped there, never holds a draft.
+        self.regex_timeout_ms = regex_timeout_ms
 
     def _current(self) -> tuple[int, CompiledCard] | None:
-        with self.database.transaction() as session:
+        # A read, in one query: a write transaction would take SQLite's write lock for nothing.
+        with self.database.sessions() as session:
             service = StyleCardService(session)
-            if service.current_version() is None:
-                return None
-            return service.current()
+            version = service.current_version()
+            return None if version is None else (version.number, service.compiled(version))
 
     def voice(self, channel: str = "email", tier: str = "standard") -> Voice:
         current = self._current()
@@ -55,7 +58,7 @@ class CardStyleGate:
         context = CheckContext(
             channel=channel, tier=tier, intent=intent, customer_name=customer_name
         )
-        findings = check(card, text, context)
+        findings = check(card, text, context, regex_timeout_ms=self.regex_timeout_ms)
         missing = []
         for finding in findings:
             rule = card.rule(channel, tier, finding.rule)

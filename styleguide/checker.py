@@ -9,24 +9,51 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.errors import InvalidInput
+from styleguide.author_patterns import DEFAULT_TIMEOUT_MS, PatternTimeout
 from styleguide.card import BaseLoader, CompiledCard, compiled, content_hash, packaged_base, resolve
 from styleguide.document import Doc
 from styleguide.findings import CheckContext, StyleFinding
 from styleguide.layers import Spec, join, new_errors
+from styleguide.rules import Rule
 from styleguide.scopes import scope
 
 DEFAULT_CONTEXT = CheckContext()
 
 
 def check(
-    card: CompiledCard, text: str, context: CheckContext = DEFAULT_CONTEXT
+    card: CompiledCard,
+    text: str,
+    context: CheckContext = DEFAULT_CONTEXT,
+    *,
+    regex_timeout_ms: float = DEFAULT_TIMEOUT_MS,
 ) -> list[StyleFinding]:
-    """Every finding of ``card``'s rules (for the context's channel and tier) on ``text``."""
+    """Every finding of ``card``'s rules (for the context's channel and tier) on ``text``.
+
+    A brand owner's regex may run ``regex_timeout_ms`` on this reply; one that runs longer is
+    reported as a ``skipped`` finding of its rule (its partial matches dropped), and the other
+    rules' findings come back as usual: a slow pattern never holds a draft.
+    """
     rules = card.rules_for(context.channel, context.tier)
-    doc = Doc(scope(text, card.ignore_scopes))
-    findings = [finding for rule in rules for finding in rule.findings(doc, context)]
+    doc = Doc(scope(text, card.ignore_scopes), regex_timeout_ms=regex_timeout_ms)
+    findings: list[StyleFinding] = []
+    for rule in rules:
+        kept = len(findings)
+        try:
+            findings.extend(rule.findings(doc, context))
+        except PatternTimeout as exc:
+            del findings[kept:]
+            findings.append(skipped(rule, exc))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings
+
+
+def skipped(rule: Rule, timeout: PatternTimeout) -> StyleFinding:
+    """The finding that says ``rule`` was not checked on this reply, and why."""
+    message = (
+        f"This rule was skipped: its pattern took too long on this reply (over "
+        f"{timeout.timeout_ms:g} ms). Read the reply for it yourself."
+    )
+    return StyleFinding(rule.id, "warning", 0, 0, message, kind="skipped")
 
 
 @dataclass(frozen=True)
@@ -81,7 +108,10 @@ def _example_problem(
     rule = card.rule(context.channel, context.tier, spec["id"])
     if rule is None:
         return f"The rule does not apply to {context.channel} replies for {context.tier} customers."
-    found = list(rule.findings(Doc(scope(text, card.ignore_scopes)), context))
+    try:
+        found = list(rule.findings(Doc(scope(text, card.ignore_scopes)), context))
+    except PatternTimeout as exc:
+        return f"The rule's pattern took too long on this example (over {exc.timeout_ms:g} ms)."
     if kind == "good" and found:
         return f"This good example breaks the rule: {found[0].message}"
     if kind == "bad" and not found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
+from styleguide.author_patterns import DEFAULT_TIMEOUT_MS
 from styleguide.scopes import ScopedText, Span
 
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
@@ -19,8 +20,10 @@ _SPACES = re.compile(r"\s+")
 class Doc:
     """The scoped reply; words and sentences are computed on first use and shared by rules."""
 
-    def __init__(self, scoped: ScopedText) -> None:
+    def __init__(self, scoped: ScopedText, *, regex_timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
         self.scoped = scoped
+        # How long each of the brand owner's own regexes may run on this reply.
+        self.regex_timeout_ms = regex_timeout_ms
         self.text = scoped.original
         self.masked = scoped.masked
         self.blocks = scoped.blocks

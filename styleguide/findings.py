@@ -7,6 +7,10 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning", "suggestion"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "suggestion")
+# A violation: the reply breaks the rule there. Skipped: the rule could not be checked on this
+# reply (its pattern ran past the time limit), so a person should read the reply for it.
+FindingKind = Literal["violation", "skipped"]
+FINDING_KINDS: tuple[FindingKind, ...] = ("violation", "skipped")
 CHANNELS = ("email", "chat")
 TIERS = ("free", "standard", "premium", "vip")
 
@@ -64,10 +68,12 @@ class StyleFinding:
     message: str
     suggestion: str | None = None
     fix: Fix | None = None
+    kind: FindingKind = "violation"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
+            "kind": self.kind,
             "severity": self.severity,
             "start": self.start,
             "end": self.end,

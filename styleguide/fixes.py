@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -51,14 +51,20 @@ def suppress(
     *,
     actor: str,
     card_version: int | None,
+    redact: Callable[[str], str],
 ) -> AuditEntry:
-    """Record the suppression in the audit log (action ``style.suppress``); a reason is required."""
+    """Record the suppression in the audit log (action ``style.suppress``); a reason is required.
+
+    The reason is the agent's free text ("Dana asked for this wording"), so it is stored as
+    ``redact`` returns it (Tandem's PII redactor), like every other text the audit log keeps.
+    """
     reason = suppression.reason.strip()
     if len(reason) < MIN_REASON:
         raise InvalidInput(
             "Say why the finding does not apply.",
             {"reason": [f"Give a reason of at least {MIN_REASON} characters."]},
         )
+    reason = redact(reason)
     return AuditLog(session).append(
         actor=actor,
         action="style.suppress",

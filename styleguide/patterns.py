@@ -6,6 +6,9 @@ budget. So a ``Finder`` first asks whether a literal every match must contain (a
 in the reply at all (a C-speed substring test on the lower-cased text), and only then runs the
 pattern; literal phrases run in lower case on the lower-cased text, without IGNORECASE, and
 their leading word boundary is checked in Python rather than with a lookbehind.
+
+A brand owner's own regex runs on another engine, with a time limit: see
+``styleguide.author_patterns``.
 """
 
 from __future__ import annotations
@@ -100,24 +103,15 @@ def phrases_finder(phrases: Iterable[str], *, case_sensitive: bool = False) -> F
     return Finder(pattern, lowered=not case_sensitive, anchors=anchors, guard_start=True)
 
 
-def rule_finder(pattern: str, *, regex: bool, case_sensitive: bool) -> Finder:
-    """A rule's pattern: a literal phrase (whole words) or the author's own regex."""
-    if not regex:
-        return phrases_finder([pattern], case_sensitive=case_sensitive)
-    source = straighten(pattern)
-    anchors = required_literals(source)
-    gate = tuple(a.lower() for a in anchors) if anchors else None
-    if case_sensitive:
-        return Finder(re.compile(source), anchors=gate)
-    if source == source.lower():
-        # No capitals, so no \S, \W, \B or [A-Z]: on the lower-cased reply this pattern matches
-        # exactly what it would with IGNORECASE, without IGNORECASE's slow scan.
-        return Finder(re.compile(source), lowered=True, anchors=gate)
-    return Finder(re.compile(source, re.IGNORECASE), anchors=gate)
+# Where the ``regex`` engine reads a set operation or a POSIX class (``[[:alpha:]]``, ``[a--b]``)
+# that ``re``'s parser, used below, reads as plain characters (with a FutureWarning).
+_NESTED_SET_MARKS = ("[[", "--", "&&", "~~", "||")
 
 
 def required_literals(source: str) -> set[str] | None:
     """Strings one of which every match of ``source`` contains; None when none can be told."""
+    if any(mark in source for mark in _NESTED_SET_MARKS):
+        return None
     try:
         # The stdlib's own regex parser (private, so looked up by name and typed loosely).
         parser: Any = importlib.import_module("re._parser")

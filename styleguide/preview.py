@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kb.demo import demo_tickets
+from styleguide.author_patterns import DEFAULT_TIMEOUT_MS
 from styleguide.card import CompiledCard
 from styleguide.checker import check
 from styleguide.findings import CheckContext, StyleFinding
@@ -78,13 +79,21 @@ def demo_samples() -> list[SampleReply]:
 
 
 def preview(
-    card: CompiledCard, current: CompiledCard | None, samples: Iterable[SampleReply]
+    card: CompiledCard,
+    current: CompiledCard | None,
+    samples: Iterable[SampleReply],
+    *,
+    regex_timeout_ms: float = DEFAULT_TIMEOUT_MS,
 ) -> Preview:
     """Check every sample against ``card`` and against ``current`` (None: no card yet)."""
     replies = []
     for sample in samples:
-        findings = check(card, sample.text, sample.context)
-        before = check(current, sample.text, sample.context) if current is not None else []
+        findings = check(card, sample.text, sample.context, regex_timeout_ms=regex_timeout_ms)
+        before = (
+            check(current, sample.text, sample.context, regex_timeout_ms=regex_timeout_ms)
+            if current is not None
+            else []
+        )
         new = _new(findings, before)
         fails = _fails(findings)
         replies.append(

@@ -10,8 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import regex
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from styleguide.author_patterns import author_regex
+from styleguide.backtracking import backtracking_problem
 from styleguide.findings import CHANNELS, SEVERITIES, TIERS
 from styleguide.scopes import SCOPES
 
@@ -83,11 +86,14 @@ class PatternRuleSchema(RuleSchema):
     def _compiles(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("regex") and "pattern" in data:
             try:
-                compiled = re.compile(data["pattern"])
-            except re.error as exc:
+                finder = author_regex(data["pattern"], case_sensitive=data["case_sensitive"])
+            except regex.error as exc:
                 raise ValidationError(f"Invalid regular expression: {exc}.", "pattern") from exc
-            if compiled.search(""):
+            if finder.pattern.search(""):
                 raise ValidationError("This pattern matches empty text.", "pattern")
+            problem = backtracking_problem(finder, data["pattern"])
+            if problem:
+                raise ValidationError(problem, "pattern")
 
 
 class RiskyPromiseSchema(PatternRuleSchema):

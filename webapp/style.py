@@ -17,7 +17,7 @@ from styleguide.findings import CheckContext
 from styleguide.preview import SampleReply, demo_samples, preview
 from styleguide.versions import DRAFT, StaleCard, StyleCardService
 from webapp.access import roles
-from webapp.context import db
+from webapp.context import db, tandem
 from webapp.security import current_actor
 from webapp.style_editor import attach_card_errors, card_from_form, fill_card_form, tone_fields
 from webapp.style_forms import CardForm, PublishForm, RollbackForm, YamlEditorForm, sample_context
@@ -28,6 +28,10 @@ EDITORS = (Role.BRAND_OWNER, Role.ADMIN)
 
 def _service() -> StyleCardService:
     return StyleCardService(db())
+
+
+def _regex_timeout() -> int:
+    return tandem().settings.style_regex_timeout_ms
 
 
 @bp.get("/")
@@ -64,7 +68,9 @@ def _version_page(number: int, form: PublishForm, status: int = 200) -> Response
     result = None
     if shown.status == DRAFT:
         before = service.compiled(current) if current else None
-        result = preview(service.compiled(shown), before, demo_samples())
+        result = preview(
+            service.compiled(shown), before, demo_samples(), regex_timeout_ms=_regex_timeout()
+        )
     page = render_template(
         "style/version.html", version=shown, current=current, form=form, preview=result
     )
@@ -219,7 +225,7 @@ def _submit(
         return redirect(url_for("style.version", version_id=draft.number))
     current = service.current_version()
     before = service.compiled(current) if current else None
-    result = preview(card, before, _samples(form))
+    result = preview(card, before, _samples(form), regex_timeout_ms=_regex_timeout())
     return _editor_page(template, form, preview=result, **context)
 
 

@@ -7,16 +7,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
+from styleguide.author_patterns import AuthorRegex, rule_finder
 from styleguide.document import Doc
 from styleguide.findings import CheckContext, Fix, StyleFinding
-from styleguide.patterns import (
-    Finder,
-    match_case,
-    phrase_source,
-    phrases_finder,
-    rule_finder,
-    straighten,
-)
+from styleguide.patterns import Finder, match_case, phrase_source, phrases_finder, straighten
 from styleguide.rules.base import Rule
 
 
@@ -25,12 +19,12 @@ class Existence(Rule):
     """A banned or restricted phrase (a literal phrase or a regex) must not appear."""
 
     family = "existence"
-    pattern: Finder
+    pattern: Finder | AuthorRegex
 
     @classmethod
     def build(cls, spec: Mapping[str, Any]) -> Self:
         pattern = rule_finder(
-            spec["pattern"], regex=spec["regex"], case_sensitive=spec["case_sensitive"]
+            spec["pattern"], is_regex=spec["regex"], case_sensitive=spec["case_sensitive"]
         )
         return cls(**cls.common(spec), pattern=pattern)
 

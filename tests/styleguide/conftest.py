@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 import pytest
@@ -29,3 +30,24 @@ def demo_text() -> str:
 @pytest.fixture(scope="session")
 def demo_card() -> CompiledCard:
     return validate(demo_text()).card
+
+
+def regex_card(pattern: str, *, good: str, bad: str) -> str:
+    """MINIMAL plus one banned regex, ``ban-pattern`` (the pattern written as a JSON string,
+    which YAML reads as is, backslashes included)."""
+    return MINIMAL + (
+        "  - id: ban-pattern\n"
+        f"    pattern: {json.dumps(pattern)}\n"
+        "    regex: true\n"
+        "    message: Rephrase this.\n"
+        "    severity: suggestion\n"
+        "    examples:\n"
+        f"      good: [{json.dumps(good)}]\n"
+        f"      bad: [{json.dumps(bad)}]\n"
+    )
+
+
+# "Words ending in -ly": fine on any reply, but it scans a 40,000-letter "word" in quadratic
+# time (about a second), so with a 1 ms limit that reply always runs out of time.
+ADVERBS = regex_card(r"\w+ly\b", good="We sent it.", bad="We quickly sent it.")
+SLOW_REPLY = "Unfortunately the export failed.\n\n" + "a" * 40_000 + "lyx"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy.orm import Session
 
 from kb.audit import AuditLog
 from kb.errors import InvalidInput
+from kb.redaction import Redactor
 from styleguide.card import CompiledCard
 from styleguide.checker import check
 from styleguide.findings import CheckContext
@@ -58,23 +61,45 @@ def test_a_doubled_word_fix_removes_the_second(demo_card: CompiledCard) -> None:
     assert apply_fixes(text, check(demo_card, text)) == "Check the settings."
 
 
-def test_a_suppression_needs_a_reason_and_is_audited(session: Session) -> None:
+def test_a_suppression_needs_a_reason_and_is_audited(session: Session, redactor: Redactor) -> None:
     finding = Suppression("draft:42", "ban-kindly", 0, 6, "   ")
     with pytest.raises(InvalidInput) as caught:
-        suppress(session, finding, actor="alice", card_version=3)
+        suppress(session, finding, actor="alice", card_version=3, redact=_redact(redactor))
     assert "reason" in caught.value.errors
     entry = suppress(
         session,
         Suppression("draft:42", "ban-kindly", 0, 6, "Quoting the customer's own words"),
         actor="alice",
         card_version=3,
+        redact=_redact(redactor),
     )
     assert (entry.action, entry.subject, entry.details["card_version"]) == (
         "style.suppress",
         "reply:draft:42",
         3,
     )
+    assert entry.details["reason"] == "Quoting the customer's own words"
     assert AuditLog(session).entries(action="style.suppress") == [entry]
+
+
+def test_a_suppression_reason_is_stored_without_the_names_and_addresses_in_it(
+    session: Session, redactor: Redactor
+) -> None:
+    reason = "Dana Whitfield asked for this wording; she is at dana.whitfield@example.com"
+    entry = suppress(
+        session,
+        Suppression("draft:42", "ban-kindly", 0, 6, reason),
+        actor="alice",
+        card_version=3,
+        redact=_redact(redactor),
+    )
+    stored = entry.details["reason"]
+    assert stored.startswith("<PERSON_1> asked for this wording; she is at <EMAIL_ADDRESS_1>")
+    assert "dana" not in entry.data.lower()
+
+
+def _redact(redactor: Redactor) -> Callable[[str], str]:
+    return lambda text: redactor.redact(text).text
 
 
 def test_suppressed_findings_are_left_out(demo_card: CompiledCard) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from styleguide.scopes import _MAYBE_BLOCKS, CODE, QUOTED_TEXT, _markdown_blocks, scope
+from styleguide.scopes import (
+    _MAYBE_BLOCKS,
+    CODE,
+    QUOTED_TEXT,
+    SCOPES,
+    URLS,
+    _markdown_blocks,
+    _quoted_paragraphs,
+    scope,
+)
 
 
 def _visible(text: str) -> str:
@@ -51,3 +60,89 @@ def test_without_block_syntax_the_fast_path_agrees_with_markdown_it(text: str) -
     fast = scope(text, wanted)
     assert list(fast.blocks) == blocks
     assert list(fast.ignored) == sorted(ignored)
+
+
+markdown_text = st.lists(
+    st.sampled_from(
+        [
+            "Hi Dana,",
+            "plain words",
+            "  indented",
+            "    code",
+            "\tcode",
+            "",
+            " ",
+            "> quoted",
+            ">",
+            "- item",
+            "* item",
+            "1. first",
+            "2) second",
+            "```",
+            "~~~",
+            "# Heading",
+            "---",
+            "   three in",
+            "On Mon, Dana wrote:",
+            "lazy `code` [a](https://x.example/y)",
+            "  - nested",
+            "  ```",
+            "     five in",
+            "> - quoted item",
+        ]
+    ),
+    max_size=25,
+).map("\n".join)
+
+
+@given(markdown_text)
+def test_leaving_continuation_lines_out_of_the_parse_changes_no_block(text: str) -> None:
+    wanted = frozenset((QUOTED_TEXT, CODE, URLS))
+    condensed = _markdown_blocks(text, wanted)
+    assert condensed == _markdown_blocks(text, wanted, condense=False)
+
+
+def test_a_fence_in_a_list_item_ends_at_a_less_indented_line() -> None:
+    text = "- item\n  ```\n  code\n  more\nprose after"
+    blocks, ignored = _markdown_blocks(text, frozenset((CODE,)))
+    assert [text[s:e] for s, e in blocks] == ["- item", "prose after"]
+    assert [text[s:e] for s, e in ignored] == ["  ```\n  code\n  more"]
+
+
+quoting_reply = st.lists(
+    st.sampled_from(
+        [
+            "Hi Dana,",
+            "plain words",
+            "  two in",
+            "",
+            " ",
+            "> quoted",
+            ">",
+            "> ",
+            ">  two in",
+            "   > three in",
+            "> a `b` c",
+            "> - a list in a quote",
+            "On Mon, Dana wrote:",
+            "lazy `code` [a](https://x.example/y)",
+            "1990 was",
+            "see www.fernhill.example",
+        ]
+    ),
+    max_size=14,
+).map("\n".join)
+
+
+@given(quoting_reply)
+def test_a_reply_quoting_plain_paragraphs_is_scoped_as_markdown_it_scopes_it(text: str) -> None:
+    wanted = frozenset((QUOTED_TEXT, CODE, URLS))
+    fast = _quoted_paragraphs(text, wanted)
+    if fast is not None:
+        blocks, ignored = _markdown_blocks(text, wanted, condense=False)
+        assert (fast[0], sorted(fast[1])) == (blocks, sorted(ignored))
+
+
+def test_a_quote_holding_a_list_goes_to_the_parser() -> None:
+    assert _quoted_paragraphs("Hi\n\n> - one\n> - two", frozenset(SCOPES)) is None
+    assert _quoted_paragraphs("Hi\n\n> one\n> two\n\nThanks", frozenset(SCOPES)) is not None

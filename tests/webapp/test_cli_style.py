@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from styleguide.versions import StyleCardService
-from tests.styleguide.conftest import MINIMAL
+from tests.styleguide.conftest import MINIMAL, regex_card
 from tests.webapp.test_cli import run
 from webapp.context import tandem
 
@@ -33,6 +33,18 @@ def test_import_explains_errors_and_saves_nothing(app: Flask, tmp_path: Path) ->
     result = run(app, "style", "import", str(card))
     assert result.exit_code == 1
     assert "banned_phrases.0.severity: Must be one of" in result.output
+    with tandem(app).database.transaction() as s:
+        assert StyleCardService(s).versions() == []
+
+
+def test_import_refuses_a_pattern_that_can_run_for_minutes_and_saves_nothing(
+    app: Flask, tmp_path: Path
+) -> None:
+    card = tmp_path / "slow.yaml"
+    card.write_text(regex_card(r"(a+)+$", good="Thanks.", bad="aaa"), "utf-8")
+    result = run(app, "style", "import", str(card), "--publish")
+    assert result.exit_code == 1
+    assert "banned_phrases.1.pattern: This pattern can take too long on some text" in result.output
     with tandem(app).database.transaction() as s:
         assert StyleCardService(s).versions() == []
 

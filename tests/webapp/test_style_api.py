@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,9 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kb.audit import AuditEntry
+from kb.tokens import TokenService
 from kb.users import Role
 from styleguide.versions import StyleCardService, StyleCardVersion
-from tests.styleguide.conftest import MINIMAL, demo_text
+from tests.conftest import https_client
+from tests.styleguide.conftest import ADVERBS, MINIMAL, SLOW_REPLY, demo_text, regex_card
 from webapp.context import tandem
 
 
@@ -106,8 +108,13 @@ def test_a_check_with_an_unknown_field_or_channel_is_a_field_error(
             "banned_phrases.0.colour",
             "Unknown field.",
         ),
+        (
+            regex_card(r"(\w+\s?)*:", good="Thanks.", bad="Note:"),
+            "banned_phrases.1.pattern",
+            "This pattern can take too long on some text: on ",
+        ),
     ],
-    ids=["malformed-yaml", "invalid-regex", "unknown-key"],
+    ids=["malformed-yaml", "invalid-regex", "unknown-key", "catastrophic-regex"],
 )
 def test_a_broken_card_gets_field_errors_and_nothing_is_saved(
     client: FlaskClient,
@@ -188,3 +195,55 @@ def test_an_agent_suppresses_a_finding_on_one_reply_with_a_reason(
         assert entry is not None
         assert entry.actor == "token:test-agent"
         assert entry.details["reason"] == "The customer's own words, quoted back"
+
+
+@pytest.fixture
+def impatient_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """An app whose card regexes get 1 ms per reply, with the adverb card published."""
+    application = make_app(style_regex_timeout_ms=1)
+    with tandem(application).database.transaction() as s:
+        StyleCardService(s).import_card(ADVERBS, actor="bea", publish=True)
+    yield application
+    tandem(application).close()
+
+
+def test_a_rule_too_slow_for_one_reply_is_reported_skipped_and_the_check_still_answers(
+    impatient_app: Flask,
+) -> None:
+    with tandem(impatient_app).database.transaction() as s:
+        secret = TokenService(s).create("helpdesk", role=Role.AGENT, actor="test").secret
+    response = https_client(impatient_app).post(
+        "/api/v1/style-check",
+        json={"text": SLOW_REPLY},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    findings = {f["rule"]: f for f in response.json["findings"]}
+    assert findings["ban-pattern"]["kind"] == "skipped"
+    assert findings["ban-pattern"]["message"].startswith(
+        "This rule was skipped: its pattern took too long on this reply (over 1 ms)."
+    )
+    assert findings["ban-unfortunately"]["kind"] == "violation"
+
+
+def test_a_suppression_reason_is_stored_with_names_and_addresses_redacted(
+    client: FlaskClient, api_token: Callable[[Role], str], app: Flask
+) -> None:
+    suppression = {
+        "reply": "draft:8",
+        "rule": "ban-kindly",
+        "start": 0,
+        "end": 6,
+        "reason": "Dana Whitfield asked for this wording; write to dana.whitfield@example.com",
+    }
+    response = client.post(
+        "/api/v1/style-suppressions", json=suppression, headers=_bearer(api_token, Role.AGENT)
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    with tandem(app).database.transaction() as s:
+        entry = s.get(AuditEntry, response.json["id"])
+        assert entry is not None
+        assert entry.details["reason"].startswith(
+            "<PERSON_1> asked for this wording; write to <EMAIL_ADDRESS_1>"
+        )
+        assert "dana" not in entry.data.lower()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +15,7 @@ from kb.audit import AuditLog
 from kb.users import Role
 from styleguide.versions import StyleCardService, StyleCardVersion
 from tests.conftest import csrf_token
-from tests.styleguide.conftest import MINIMAL, demo_text
+from tests.styleguide.conftest import MINIMAL, demo_text, regex_card
 from webapp.context import tandem
 
 
@@ -57,8 +59,12 @@ def test_other_roles_cannot_reach_the_editor(
             MINIMAL.replace("    severity: warning", "    severity: warning\n    colour: red"),
             "banned_phrases.0.colour: Unknown field.",
         ),
+        (
+            regex_card(r"(a+)+$", good="Thanks.", bad="aaa"),
+            "banned_phrases.1.pattern: This pattern can take too long on some text: on ",
+        ),
     ],
-    ids=["malformed-yaml", "invalid-regex", "unknown-key"],
+    ids=["malformed-yaml", "invalid-regex", "unknown-key", "catastrophic-regex"],
 )
 def test_the_yaml_editor_shows_field_errors_and_saves_nothing(
     brand_owner: FlaskClient, count_rows: Callable[[type[Any]], int], card: str, shown: str
@@ -93,6 +99,35 @@ def test_the_form_editor_shows_a_bad_regex_next_to_its_row(
     response = brand_owner.post("/style/edit", data=data)
     assert response.status_code == 422
     assert "Invalid regular expression" in response.get_data(as_text=True)
+    assert count_rows(StyleCardVersion) == 1
+
+
+def test_the_form_editor_refuses_a_pattern_that_can_run_for_minutes_on_its_row(
+    brand_owner: FlaskClient, count_rows: Callable[[type[Any]], int]
+) -> None:
+    data = {
+        "csrf_token": csrf_token(brand_owner, "/style/edit"),
+        "base": "1",
+        "effective_week": "2026-W49",
+        "banned-0-original": "ban-unfortunately",
+        "banned-0-id": "ban-unfortunately",
+        "banned-0-pattern": r"(\w+\s?)*:",
+        "banned-0-regex": "y",
+        "banned-0-severity": "warning",
+        "banned-0-message": "Skip it.",
+        "banned-0-good": "Fine.",
+        "banned-0-bad": "Note:",
+        "save": "Save draft",
+    }
+    response = brand_owner.post("/style/edit", data=data)
+    assert response.status_code == 422
+    row_error = re.search(
+        r'<td class="invalid">\s*<input[^>]*name="banned-0-pattern"[^>]*>\s*'
+        r'<ul class="errors"><li>(This pattern can take too long on some text: [^<]*)</li>',
+        response.get_data(as_text=True),
+    )
+    assert row_error, "the error is not shown in the pattern's cell"
+    assert "(a+)+" in html.unescape(row_error.group(1))
     assert count_rows(StyleCardVersion) == 1
 
 

@@ -17,14 +17,14 @@ from marshmallow import Schema, fields, validate
 from kb.errors import Conflict, NotFound
 from kb.users import Role
 from styleguide.checker import check
-from styleguide.findings import CheckContext
+from styleguide.findings import FINDING_KINDS, CheckContext
 from styleguide.fixes import Suppression, suppress
 from styleguide.versions import StyleCardService, StyleCardVersion
 from webapp.access import roles, signed_in
 from webapp.api.blueprint import bp
 from webapp.api.body import load_body
 from webapp.api.schemas import CHANNELS, TIERS, StrictSchema
-from webapp.context import db
+from webapp.context import db, tandem
 from webapp.security import current_actor
 
 
@@ -61,6 +61,13 @@ class FixSchema(Schema):
 
 class FindingSchema(Schema):
     rule = fields.String()
+    kind = fields.String(
+        validate=validate.OneOf(FINDING_KINDS),
+        metadata={
+            "description": "violation: the reply breaks the rule here; skipped: the rule could "
+            "not be checked on this reply (its pattern ran past style_regex_timeout_ms)."
+        },
+    )
     severity = fields.String(validate=validate.OneOf(("error", "warning", "suggestion")))
     start = fields.Integer()
     end = fields.Integer()
@@ -97,7 +104,11 @@ class SuppressionSchema(StrictSchema):
     rule = fields.String(required=True, validate=validate.Length(1, 64))
     start = fields.Integer(required=True, validate=validate.Range(min=0))
     end = fields.Integer(required=True, validate=validate.Range(min=0))
-    reason = fields.String(required=True, validate=validate.Length(1, 1000))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(1, 1000),
+        metadata={"description": "Why the finding does not apply; stored with PII redacted."},
+    )
     card_version = fields.Integer(validate=validate.Range(min=1), load_default=None)
 
 
@@ -140,7 +151,8 @@ def style_check() -> ResponseReturnValue:
     body = load_body(StyleCheckSchema())
     number, card = StyleCardService(db()).current()
     context = CheckContext(**{k: v for k, v in body.items() if k != "text"})
-    findings = [f.to_json() for f in check(card, body["text"], context)]
+    timeout = tandem().settings.style_regex_timeout_ms
+    findings = [f.to_json() for f in check(card, body["text"], context, regex_timeout_ms=timeout)]
     return jsonify(StyleCheckResultSchema().dump({"card_version": number, "findings": findings}))
 
 
@@ -199,6 +211,13 @@ def publish_style_version(version_id: int) -> ResponseReturnValue:
 def suppress_finding() -> ResponseReturnValue:
     body = load_body(SuppressionSchema())
     card_version = body.pop("card_version")
-    entry = suppress(db(), Suppression(**body), actor=current_actor(), card_version=card_version)
+    entry = suppress(
+        db(),
+        Suppression(**body),
+        actor=current_actor(),
+        card_version=card_version,
+        # Loaded on first use, so a refused reason never waits for the NER model.
+        redact=lambda text: tandem().redactor().redact(text).text,
+    )
     db().commit()
     return jsonify(SuppressionOutSchema().dump(entry)), 201
