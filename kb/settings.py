@@ -56,6 +56,10 @@ class Settings:
     login_window_seconds: int
     log_level: str
     embedding_model: str
+    embedding_base_url: str
+    embedding_server_model: str
+    embedding_api_key: str
+    embedding_timeout_seconds: float
     qdrant_url: str
     qdrant_api_key: str
     qdrant_collection: str
@@ -72,6 +76,7 @@ class Settings:
     llm_temperature: float
     llm_context_window: int
     review_interval_days: int
+    style_regex_timeout_ms: int
 
     @property
     def index_dir(self) -> Path:
@@ -133,6 +138,7 @@ def load_settings(
             raw, origin = spec.default, "default"
         values[spec.name] = _convert(spec, raw, origin)
     _check_llm(values)
+    _check_embedding(values)
     return Settings(**values)
 
 
@@ -144,6 +150,17 @@ def _check_llm(values: Mapping[str, Any]) -> None:
         if not str(values[name]).strip():
             raise SettingsError(
                 f"setting {name}: required when llm_provider is {values['llm_provider']}"
+            )
+
+
+def _check_embedding(values: Mapping[str, Any]) -> None:
+    """An embedding server needs an address and the name of the model to ask for."""
+    if values["embedding_model"] != "openai-compatible":
+        return
+    for name in ("embedding_base_url", "embedding_server_model"):
+        if not str(values[name]).strip():
+            raise SettingsError(
+                f"setting {name}: required when embedding_model is openai-compatible"
             )
 
 

@@ -1,6 +1,7 @@
-"""The one thing tests fake: a remote LLM. Faked honestly, as a tiny real HTTP server on
-127.0.0.1 speaking the OpenAI chat-completions protocol (``/v1/chat/completions``) and Ollama's
-(``/api/chat``), so Tandem's real llama-index clients, prompt files and parsing all run.
+"""The one thing tests fake: a remote model server. Faked honestly, as a tiny real HTTP server on
+127.0.0.1 speaking the OpenAI chat-completions protocol (``/v1/chat/completions``), Ollama's
+(``/api/chat``) and OpenAI's embeddings (``/v1/embeddings``: a hashed bag of words, so texts that
+share words are close), so Tandem's real llama-index clients, prompt files and parsing all run.
 
 Each test scripts the replies (text, a function of the request, an HTTP error, or a stall past
 the client's timeout) and reads back exactly what the server received.
@@ -10,7 +11,9 @@ Registered for the whole suite by ``pytest_plugins`` in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -88,6 +91,9 @@ def _handler(fake: FakeLlm) -> type[BaseHTTPRequestHandler]:
             if reply.status != 200:
                 self._send(reply.status, {"error": {"message": "scripted failure"}})
                 return
+            if self.path.endswith("/embeddings"):
+                self._send(200, _embeddings(body))
+                return
             messages = body.get("messages") or [{}]
             user = str(messages[-1].get("content", ""))
             text = reply.answer(user) if callable(reply.answer) else reply.answer
@@ -127,6 +133,32 @@ def _openai(body: dict[str, Any], text: str) -> dict[str, Any]:
             }
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+EMBEDDING_DIM = 64
+
+
+def embed_words(text: str) -> list[float]:
+    """The fake embedding model: each word adds ±1 to a dimension chosen by its hash."""
+    vector = [0.0] * EMBEDDING_DIM
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        digest = hashlib.blake2b(word.encode(), digest_size=2).digest()
+        vector[digest[0] % EMBEDDING_DIM] += 1.0 if digest[1] % 2 else -1.0
+    return vector
+
+
+def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
+    texts = body.get("input") or []
+    texts = [texts] if isinstance(texts, str) else texts
+    return {
+        "object": "list",
+        "model": body.get("model", ""),
+        "data": [
+            {"object": "embedding", "index": i, "embedding": embed_words(str(text))}
+            for i, text in enumerate(texts)
+        ],
+        "usage": {"prompt_tokens": 1, "total_tokens": 1},
     }
 
 

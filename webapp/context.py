@@ -52,11 +52,9 @@ class Tandem:
         return found
 
     def encoder(self) -> DenseEncoder:
-        from kb.index.encoders import dense_encoder
+        from kb.index.encoders import configured_encoder
 
-        found: DenseEncoder = self._once(
-            "encoder", lambda: dense_encoder(self.settings.embedding_model)
-        )
+        found: DenseEncoder = self._once("encoder", lambda: configured_encoder(self.settings))
         return found
 
     def index(self) -> VectorIndex:
@@ -110,7 +108,9 @@ class Tandem:
                 redactor=RedactorAdapter(self.redactor()),
                 detector=detector_for(self.encoder()),
                 context=HandoffContext(self.database, self.redactor()),
-                style=CardStyleGate(self.database),
+                style=CardStyleGate(
+                    self.database, regex_timeout_ms=self.settings.style_regex_timeout_ms
+                ),
                 config={
                     "mode": "extractive" if self.settings.llm_provider == "none" else "llm",
                     "embedding_model": self.settings.embedding_model,
@@ -131,7 +131,9 @@ class Tandem:
             return DecisionService(
                 self.database,
                 redactor=RedactorAdapter(self.redactor()),
-                style=CardStyleGate(self.database),
+                style=CardStyleGate(
+                    self.database, regex_timeout_ms=self.settings.style_regex_timeout_ms
+                ),
             )
 
         found: DecisionService = self._once("decisions", build)

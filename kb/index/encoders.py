@@ -14,6 +14,9 @@ import qdrant_edge
 
 from kb.errors import SettingsError
 from kb.index.interfaces import SparseVector
+from kb.settings import Settings
+
+REMOTE = "openai-compatible"  # embedding_model's value for an OpenAI-compatible server
 
 
 class DenseEncoder(Protocol):
@@ -82,7 +85,22 @@ class Bm25Encoder:
 DENSE_ENCODERS = {WordLlamaEncoder.name: WordLlamaEncoder}
 
 
+def configured_encoder(settings: Settings) -> DenseEncoder:
+    """The dense model the settings name: WordLlama in-process, or an embedding server."""
+    if settings.embedding_model == REMOTE:
+        from kb.index.remote_encoder import OpenAICompatibleEncoder
+
+        return OpenAICompatibleEncoder(
+            base_url=settings.embedding_base_url,
+            model=settings.embedding_server_model,
+            api_key=settings.embedding_api_key,
+            timeout_seconds=settings.embedding_timeout_seconds,
+        )
+    return dense_encoder(settings.embedding_model)
+
+
 def dense_encoder(name: str) -> DenseEncoder:
+    """An in-process model by name (no server, nothing to configure)."""
     try:
         factory = DENSE_ENCODERS[name]
     except KeyError:

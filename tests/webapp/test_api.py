@@ -173,6 +173,7 @@ def test_the_openapi_document_describes_every_api_route(client: FlaskClient) -> 
         "/proposals",
         "/proposals/{proposal_id}",
         "/proposals/{proposal_id}/transition",
+        "/refresh/scan",
     }
     post = spec["paths"]["/tickets"]["post"]
     body_schema = post["requestBody"]["content"]["application/json"]["schema"]
