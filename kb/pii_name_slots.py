@@ -2,7 +2,8 @@
 
 The small spaCy model often misses a name alone on a line after a sign-off ("Thanks,\\nHellmuth")
 or after a greeting ("Hi Claudia,"). Those slots are read by rule: capitalised, name-shaped
-words right after a greeting, a sign-off, an introduction ("this is …") or a signature dash,
+words right after a greeting, a sign-off, an introduction ("this is …") or a signature dash, or
+opening a line before "here," ("Rémy Blanc here, I look after billing"),
 unless they are allow-listed or one of the policy's common words. So are capitalised words that
 spell an e-mail address in the same text ("Sophie Laurent (sophie.laurent@…)", which the model
 calls an organisation).
@@ -28,6 +29,11 @@ _LOCAL_SPLIT = re.compile(r"[._+\-\d]+")
 _CAPITAL_WORD = re.compile(r"(?<![\w@.])[A-ZÀ-ÖØ-Þ][\w'’-]*")
 _CLAUSE_END = re.compile(rf"{SP}*(?:[,.!:;)\n]|\(|$)")
 _GLUED = re.compile(r"[._/\\@:]\w")  # "Hi Console.WriteLine"
+# One to three words opening a line or a sentence, then "here" and a comma or a dash.
+# "… here," and the one to three words before it, which must open a line or a sentence.
+_HERE = re.compile(rf"here\b(?={SP}*[,.!;:—–-])")
+_WORDS_BEFORE_HERE = re.compile(rf"(?P<name>{WORD.pattern}(?:{SP}+{WORD.pattern}){{0,2}}){SP}+\Z")
+_SENTENCE_END_BEFORE = re.compile(rf"[.!?]{SP}+\Z")
 _SLOT_TOKENS = (Token.NAME, Token.TITLE)
 # Words that fill a greeting or sign-off slot without being a name ("Hi team", "Best, The …").
 NOT_NAMES = frozenset(
@@ -48,29 +54,51 @@ class NameSlots:
     ) -> None:
         self._common = common
         self._not_names = not_names
-        # (where a slot starts, whether it is an introduction); see _name_at.
+        # (the cue, where it must stand, whether it is an introduction); see _name_at. The cues
+        # are searched for in the lower-cased text, phrase first, and where they stand is
+        # checked after: a regex that starts with a phrase lets the engine skip the positions
+        # no phrase starts at (a case-insensitive one, or one starting with "^" or a
+        # lookbehind, tries every position: that was a tenth of redaction time on long docs).
         slots = [
-            (rf"(?im)^{SP}*{phrases(names.greetings)}{SP}+", False),
+            (rf"{_phrases_first(names.greetings)}{SP}+", _line_start, False),
             (
-                rf"(?im)(?:^|(?<=[.!?]){SP}){SP}*{phrases(names.sign_offs)}"
-                rf"(?:{SP}*[,.!]?{SP}*\n{SP}*|{SP}*,{SP}*)",
+                rf"{_phrases_first(names.sign_offs)}(?:{SP}*[,.!]?{SP}*\n{SP}*|{SP}*,{SP}*)",
+                _line_or_sentence_start,
                 False,
             ),
-            (rf"(?m)^{SP}*[—–]{SP}*", False),  # a signature: "— Jess, Fernhill Support"
-            (rf"(?i){phrases(names.introductions)}(?:{SP}*[:,]{SP}*|{SP}+)", True),
+            (rf"[—–]{SP}*", _line_start, False),  # a signature: "— Jess, Fernhill Support"
+            (rf"{_phrases_first(names.introductions)}(?:{SP}*[:,]{SP}*|{SP}+)", _word_start, True),
         ]
-        self._patterns = [(re.compile(p), intro) for p, intro in slots]
+        self._patterns = [(re.compile(p), where, intro) for p, where, intro in slots]
+        # For the rare text that lower-casing makes longer ("İ"): the same, ignoring case.
+        self._patterns_ignoring_case = [
+            (re.compile(p, re.I), where, intro) for p, where, intro in slots
+        ]
 
     def find(self, text: str, view: str) -> list[Span]:
         """Names in the slots of the prose ``view`` of ``text``, and in its addresses."""
         return [*self._slot_names(view), *self._address_names(text, view)]
 
     def _slot_names(self, text: str) -> Iterator[Span]:
-        for pattern, introduction in self._patterns:
-            for match in pattern.finditer(text):
+        lowered = text.lower()
+        patterns = self._patterns
+        if len(lowered) != len(text):
+            lowered, patterns = text, self._patterns_ignoring_case
+        for pattern, where, introduction in patterns:
+            for match in pattern.finditer(lowered):
+                if not where(text, match.start()):
+                    continue
                 span = self._name_at(text, match.end(), introduction=introduction)
                 if span:
                     yield span[0], span[1], SLOT_SCORE
+        # "Rémy Blanc here, I look after billing": the introduction follows the name.
+        for here in _HERE.finditer(text):
+            words = _WORDS_BEFORE_HERE.search(text, max(0, here.start() - 80), here.start())
+            if words is None or not _line_or_sentence_start(text, words.start()):
+                continue
+            span = self._name_at(text, words.start(), introduction=True)
+            if span and span[1] == words.end("name"):
+                yield span[0], span[1], SLOT_SCORE
 
     def _address_names(self, text: str, view: str) -> Iterator[Span]:
         """Capitalised words in the prose ``view`` that spell the local part of an e-mail
@@ -132,9 +160,59 @@ def _capitalised(word: str) -> bool:
     return base[:1].isupper() and not base.isupper() and not any(c.isdigit() for c in base)
 
 
+def _phrases_first(alternatives: Sequence[str]) -> str:
+    """``phrases`` without the leading word boundary (see NameSlots.__init__)."""
+    return phrases(alternatives).removeprefix(r"\b")
+
+
+def _word_start(text: str, start: int) -> bool:
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+def _line_start(text: str, start: int) -> bool:
+    """Whether only blanks stand between the start of the line and ``start``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip()
+
+
+def _line_or_sentence_start(text: str, start: int) -> bool:
+    """Whether ``start`` opens a line, or a sentence after . ! or ? and a blank."""
+    if _line_start(text, start):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_SENTENCE_END_BEFORE.search(text, max(line_start, start - 20), start))
+
+
 def phrases(alternatives: Sequence[str]) -> str:
-    """A regex matching any of the phrases as whole words, blanks between words as any blanks."""
+    """A regex matching any of the phrases as whole words, blanks between words as any blanks.
+
+    The phrases share their beginnings in one tree ("best", "best regards", "best wishes"), so
+    the engine reads each letter once instead of trying every phrase in turn: with a hundred
+    phrases in several languages, a plain alternation cost a tenth of redaction time. The
+    longest phrase that matches wins, as in an alternation sorted longest first."""
     if not alternatives:
         return "(?!)"  # matches nothing
-    joined = "|".join(re.escape(p).replace(r"\ ", rf"{SP}+") for p in alternatives)
-    return rf"\b(?:{joined})\b"
+    tree: _Tree = {}
+    for phrase in alternatives:
+        node = tree
+        for char in " ".join(phrase.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+    return rf"\b{_branches(tree)}\b"
+
+
+_Tree = dict[str, "_Tree"]
+
+
+def _branches(node: _Tree) -> str:
+    """The regex of a phrase tree: each branch a character and the tree below it."""
+    branches = [
+        (rf"{SP}+" if char == " " else re.escape(char)) + _branches(below)
+        for char, below in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    # Where a phrase ends and longer ones go on, the longer are tried first (greedy "?").
+    return f"(?:{body})?" if "" in node else body

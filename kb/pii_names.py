@@ -25,9 +25,11 @@ heading that is nothing but unusual words ("## Helen Marsh"), and the words afte
 "by", "for", a cue or a title ("## Design patterns with Rick Houlihan").
 
 Names in the slots of a ticket and names that spell an e-mail address are found by rule
-(``kb.pii_name_slots``). A name made only of common words, in no slot and next to no cue ("ask
-Will May"), is missed; so are lone names without a cue, names the model does not know, names in
-code, and names whose words are also in the document's headings. The deny-list (the ticket's
+(``kb.pii_name_slots``), and so are unusual words written with letters English lacks that the
+model missed ("Łukasz Wróblewski", ``kb.pii_name_accents``). A name made only of common words,
+in no slot and next to no cue ("ask Will May"), is missed; so are lone names without a cue,
+names the model does not know (unless written with letters English lacks), names in code, and
+names whose words are also in the document's headings. The deny-list (the ticket's
 identity fields) covers the names that matter most.
 """
 
@@ -41,9 +43,11 @@ from dataclasses import dataclass
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kb.errors import RedactorUnavailable
 from kb.pii_markup import HEADING, prose_view
+from kb.pii_name_accents import ACCENT_SCORE, PLACE_LABELS, accented_runs
 from kb.pii_name_shape import TITLES, Token, name_tokens, name_words, strip_edges, token_kind
 from kb.pii_name_slots import NOT_NAMES, SP, WORD, NameSlots, Span, phrases
 from kb.pii_policy import NamePolicy
@@ -95,7 +99,8 @@ class PersonFinder:
     def __init__(self, nlp: Language, names: NamePolicy, *, allow_words: frozenset[str]) -> None:
         self._nlp = nlp
         self._gate = names.ner_gate
-        cue_words = {w for phrase in names.cues for w in WORD.findall(phrase)}
+        # Both forms: phrases are in lower case ("grüßen"), words are compared casefolded.
+        cue_words = {f(w) for p in names.cues for w in WORD.findall(p) for f in (str, str.casefold)}
         self._common = CommonWords(
             general_vocabulary(names.general_vocabulary)
             | names.common_words
@@ -176,7 +181,7 @@ class PersonFinder:
             docs = self._nlp.pipe(
                 (_CONTEXT + proses[i].view[s:e] for i, s, e in sentences), batch_size=batch_size
             )
-            for (i, start, _end), doc in zip(sentences, docs, strict=True):
+            for (i, start, end), doc in zip(sentences, docs, strict=True):
                 for ent in doc.ents:
                     if ent.label_ not in PERSON_LABELS or ent.start_char < lead:
                         continue
@@ -186,7 +191,23 @@ class PersonFinder:
                     )
                     if span:
                         found[i].append((*span, NER_SCORE))
+                found[i] += self._accented(proses[i], start, end, doc, lead)
         return found
+
+    def _accented(self, prose: _Prose, start: int, end: int, doc: Doc, lead: int) -> list[Span]:
+        """Names in letters English lacks that the model missed (``kb.pii_name_accents``)."""
+        places = [
+            (ent.start_char - lead, ent.end_char - lead)
+            for ent in doc.ents
+            if ent.label_ in PLACE_LABELS
+        ]
+        return [
+            (start + s, start + e, ACCENT_SCORE)
+            for s, e in accented_runs(prose.view[start:end], places, self._common)
+            if not any(
+                w.casefold() in prose.terms for w in prose.view[start + s : start + e].split()
+            )
+        ]
 
     def _kept(self, prose: _Prose, sentence: int, start: int, end: int) -> tuple[int, int] | None:
         """The span of a PERSON the model found in the sentence starting at ``sentence``, if

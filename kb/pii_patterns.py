@@ -1,4 +1,7 @@
-"""Presidio pattern recognizers tuned for support tickets: phones, cards, IBANs and e-mails.
+"""Presidio pattern recognizers tuned for support tickets: phones, cards, IBANs and e-mails
+(and the registry of every pattern-based recognizer: bank details in ``kb.pii_bank``, postal
+addresses in ``kb.pii_address``, National Insurance numbers and dates of birth in
+``kb.pii_identity``).
 
 Stock Presidio misses or under-scores several things tickets are full of:
 
@@ -29,6 +32,10 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     PhoneRecognizer,
 )
+
+from kb.pii_address import ADDRESS, AddressRecognizer
+from kb.pii_bank import BANK_ACCOUNT, SORT_CODE, BankAccountRecognizer, SortCodeRecognizer
+from kb.pii_identity import DATE_OF_BIRTH, UK_NINO, BirthDateRecognizer, NinoRecognizer
 
 # Blanks inside one line: a number written across a line break is two numbers to us.
 _SP = r"[^\S\n]"
@@ -182,6 +189,12 @@ _FACTORIES: dict[str, Callable[[Sequence[str]], list[EntityRecognizer]]] = {
     ],
     "CREDIT_CARD": lambda _regions: [credit_card_recognizer()],
     "IBAN_CODE": lambda _regions: [IbanRecognizer()],
+    # Bank details, addresses, identity numbers: kb.pii_bank, kb.pii_address, kb.pii_identity.
+    SORT_CODE: lambda _regions: [SortCodeRecognizer()],
+    BANK_ACCOUNT: lambda _regions: [BankAccountRecognizer()],
+    ADDRESS: lambda _regions: [AddressRecognizer()],
+    UK_NINO: lambda _regions: [NinoRecognizer()],
+    DATE_OF_BIRTH: lambda _regions: [BirthDateRecognizer()],
 }
 PATTERN_ENTITIES = tuple(_FACTORIES)
 

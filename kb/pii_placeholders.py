@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
 # Types whose values are compared by their letters and digits only.
-NUMBER_TYPES = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE"})
+NUMBER_TYPES = frozenset(
+    {"PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "UK_SORT_CODE", "BANK_ACCOUNT", "UK_NINO"}
+)
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,16 @@ def placeholder_spans(text: str) -> list[tuple[int, int]]:
 
 
 def resolve(
-    found: Sequence[PiiFinding], *, protected: Sequence[tuple[int, int]]
+    text: str, found: Sequence[PiiFinding], *, protected: Sequence[tuple[int, int]]
 ) -> list[PiiFinding]:
     """Non-overlapping findings in reading order.
 
     Overlapping findings of one type are merged into their union (two phone recognizers may
     disagree about an extension). Across types the deny-list wins, then the higher score, then
-    the longer span: a phone-shaped run of digits inside a valid IBAN is part of the IBAN.
+    the longer span: a phone-shaped run of digits inside a valid IBAN is part of the IBAN. What
+    a losing finding holds beyond the winner is still replaced, as its own type: a deny-listed
+    "Marlborough" inside "14 Marlborough Road, Bristol BS6 5NJ" leaves "14" and "Road, Bristol
+    BS6 5NJ" to the address, not in the text. Nothing is found across a placeholder.
     """
     merged: list[PiiFinding] = []
     for f in sorted(found, key=lambda f: (f.entity_type, f.start, -f.end)):
@@ -58,12 +63,30 @@ def resolve(
         else:
             merged.append(f)
     kept: list[PiiFinding] = []
-    taken = list(protected)
     for f in sorted(merged, key=lambda f: (not f.denied, -f.score, f.start - f.end, f.start)):
-        if all(f.end <= s or e <= f.start for s, e in taken):
-            kept.append(f)
-            taken.append((f.start, f.end))
+        if any(f.start < e and s < f.end for s, e in protected):
+            continue
+        kept += _uncovered(text, f, kept)
     return sorted(kept, key=lambda f: f.start)
+
+
+def _uncovered(text: str, f: PiiFinding, kept: Sequence[PiiFinding]) -> list[PiiFinding]:
+    """The pieces of ``f`` outside the findings already kept, trimmed to letters and digits;
+    pieces of fewer than two (a comma, the "s" of "'s") are dropped."""
+    cuts = sorted((k.start, k.end) for k in kept if k.start < f.end and f.start < k.end)
+    if not cuts:
+        return [f]
+    pieces, start = [], f.start
+    for cut_start, cut_end in [*cuts, (f.end, f.end)]:
+        end = min(cut_start, f.end)
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        if sum(c.isalnum() for c in text[start:end]) >= 2:
+            pieces.append(PiiFinding(f.entity_type, start, end, f.score, f.denied))
+        start = max(start, cut_end)
+    return pieces
 
 
 def _value_key(entity_type: str, value: str) -> str:

@@ -20,7 +20,10 @@ import yaml
 from kb.errors import SettingsError
 
 # What the redactor knows how to find; the policy picks from these.
-SUPPORTED_ENTITIES = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE")
+SUPPORTED_ENTITIES = (
+    *("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE"),
+    *("UK_SORT_CODE", "BANK_ACCOUNT", "ADDRESS", "UK_NINO", "DATE_OF_BIRTH"),
+)
 # General-English word lists the NER gate can start from (see kb.pii_vocabulary).
 VOCABULARIES = ("cl100k", "wordllama", "none")
 DEFAULT_POLICY = "config/pii.yaml"
@@ -40,7 +43,7 @@ _NAME_KEYS = {
 @dataclass(frozen=True)
 class NamePolicy:
     """How names are found (kb.pii_names): which sentences spaCy reads, and the phrases after
-    which a capitalised word is a name. Words and phrases are kept casefolded."""
+    which a capitalised word is a name. Words are kept casefolded, phrases in lower case."""
 
     ner_gate: bool = True
     general_vocabulary: str = "cl100k"
@@ -162,8 +165,11 @@ class _Checker:
         return frozenset(" ".join(word.split()).casefold() for word in self.words(raw, key))
 
     def phrases(self, raw: Any, key: str) -> tuple[str, ...]:
+        # Lower case, not casefolded: phrases become case-insensitive regular expressions, and
+        # casefolding would turn the "ß" of "Grüßen" into an "ss" the text does not hold.
         # Longest first, so "kind regards" is tried before "regards" in one alternation.
-        return tuple(sorted(self.folded(raw, key), key=lambda p: (-len(p), p)))
+        lowered = {" ".join(word.split()).lower() for word in self.words(raw, key)}
+        return tuple(sorted(lowered, key=lambda p: (-len(p), p)))
 
     def score(self, raw: Any, key: str) -> float:
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:

@@ -3,7 +3,9 @@
 Ingestion, drafts, the audit log and refresh proposals all pass text through ``Redactor``
 first. It finds what the policy (``config/pii.yaml``, see ``kb.pii_policy``) lists — names with
 spaCy NER (``kb.pii_names``), e-mails, phones, cards and IBANs with Presidio's pattern
-recognizers (``kb.pii_patterns``), and any values the caller names in a deny-list — and
+recognizers (``kb.pii_patterns``), UK sort codes and bank account numbers by their cue
+(``kb.pii_bank``), postal addresses (``kb.pii_address``), National Insurance numbers and dates
+of birth (``kb.pii_identity``), and any values the caller names in a deny-list — and
 replaces each with a typed placeholder such as ``<PERSON_1>``: the same value gets the same
 placeholder throughout one document, numbered in reading order.
 
@@ -34,6 +36,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as Replacement
 
+from kb.pii_address import ADDRESS
 from kb.pii_name_shape import name_words
 from kb.pii_names import NER_SCORE, PersonFinder
 from kb.pii_patterns import pattern_recognizers, use_offline_public_suffix_list
@@ -167,9 +170,10 @@ class Redactor:
                 if f.score >= self.policy.thresholds[f.entity_type]
                 and not self._allowed(text[f.start : f.end], f.entity_type)
             ]
+            found = _not_in_addresses(found)
             found += self._repeated_names(text, found)
             found += _denied(text, doc_deny)
-            out.append(resolve(found, protected=placeholder_spans(text)))
+            out.append(resolve(text, found, protected=placeholder_spans(text)))
         return out
 
     def _patterns(self, text: str) -> list[PiiFinding]:
@@ -281,6 +285,19 @@ class Redactor:
         )
         text: str = result.text
         return text
+
+
+def _not_in_addresses(found: list[PiiFinding]) -> list[PiiFinding]:
+    """The findings but the names inside an address: the model reads the street of "2147
+    Larkspur Lane" as a person, and "Lane" would then be replaced wherever it stands."""
+    addresses = [(f.start, f.end) for f in found if f.entity_type == ADDRESS]
+    if not addresses:
+        return found
+    return [
+        f
+        for f in found
+        if f.entity_type != "PERSON" or not any(s <= f.start and f.end <= e for s, e in addresses)
+    ]
 
 
 def _decimal(text: str, start: int, end: int) -> bool:
