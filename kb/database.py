@@ -69,6 +69,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the web server read while the CLI writes; busy_timeout waits instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Under WAL, NORMAL syncs the log at checkpoints instead of at every commit: a commit is
+    # still durable if Tandem crashes, and the file never corrupts; an OS crash or power loss
+    # may roll back the last commits (whole transactions: a draft with its audit entry).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 

@@ -9,6 +9,7 @@ is dropped before fusion, so it cannot push a live chunk down either.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,10 @@ FILTER_FIELDS = ("audience", "product", "language", "visibility", "source", "doc
 MAX_K = 50
 # Payload fields a result shows besides its ids and scores.
 RESULT_FIELDS = ("title", "url", "path", "heading", "text", "visibility")
+# What ranking reads of each candidate (the title; the path, for the tuning scripts): the rest
+# of a payload, mostly the chunk's text, is fetched for the chunks picked only.
+CANDIDATE_FIELDS = ("title", "path")
+TITLE_CACHE = 8192  # titles whose BM25 terms are kept: popular pages recur across tickets
 
 Redact = Callable[[str], str]
 
@@ -96,6 +101,7 @@ class HybridSearch:
         self.redact = redact
         self.fusion = fusion or Fusion()
         self.bm25 = Bm25Encoder()
+        self._title_terms = functools.lru_cache(maxsize=TITLE_CACHE)(self._terms_of_title)
 
     def search(
         self,
@@ -117,6 +123,7 @@ class HybridSearch:
             return []
         documents = self.rank(found, self.fusion)
         picked = select_chunks(documents, k=k, per_doc=self.fusion.per_doc, close=self.fusion.close)
+        payloads = self.index.payloads([chunk.hit.chunk_id for _, chunk in picked])
         return [
             SearchHit(
                 chunk.hit.chunk_id,
@@ -124,9 +131,11 @@ class HybridSearch:
                 chunk.hit.version,
                 doc.score,
                 chunk.score,
-                chunk.hit.payload,
+                payloads[chunk.hit.chunk_id],
             )
             for doc, chunk in picked
+            # A chunk removed since the query (its document re-ingested meanwhile) is not shown.
+            if chunk.hit.chunk_id in payloads
         ]
 
     def candidates(
@@ -144,7 +153,11 @@ class HybridSearch:
         dense = self.encoder.encode([text])[0]
         sparse = self.bm25.query(text)
         dense_hits, sparse_hits = self.index.search(
-            dense.tolist() if dense.any() else None, sparse, limit=limit, where=where
+            dense.tolist() if dense.any() else None,
+            sparse,
+            limit=limit,
+            where=where,
+            fields=CANDIDATE_FIELDS,
         )
         doc_ids = sorted({h.doc_id for h in dense_hits} | {h.doc_id for h in sparse_hits})
         with self.database.sessions() as session:  # a read: no write lock
@@ -175,10 +188,13 @@ class HybridSearch:
         def share(title: str) -> float:
             if not terms:
                 return 0.0
-            found = terms & set(self.bm25.document(plain_text(title)).indices)
+            found = terms & self._title_terms(title)
             return len(found) / len(terms)
 
         return share
+
+    def _terms_of_title(self, title: str) -> frozenset[int]:
+        return frozenset(self.bm25.document(plain_text(title)).indices)
 
 
 def index_filter(filters: Mapping[str, Sequence[str]] | None) -> IndexFilter:

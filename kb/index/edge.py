@@ -1,10 +1,18 @@
-"""The embedded backend: a Qdrant Edge shard in ``<data_dir>/qdrant``, owned by one process."""
+"""The embedded backend: a Qdrant Edge shard in ``<data_dir>/qdrant``, owned by one process.
+
+Edge maps each chunk's payload (its text, title, ids) from disk, and drops those pages from the
+OS page cache when a shard closes. A process that opens the shard after another one closed it
+(the server after ``tandem ingest``, say) would read each search candidate's payload from disk
+on its first searches: about 70 reads per search over 207,000 chunks, +10 ms at p50. So opening
+the shard also reads the payload files once, in a background thread (``_warm``).
+"""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +21,7 @@ import qdrant_edge as qe
 from kb.errors import IndexUnavailable
 from kb.index.interfaces import (
     DENSE,
+    IDENTITY_FIELDS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     SPARSE,
@@ -20,7 +29,13 @@ from kb.index.interfaces import (
     IndexFilter,
     ScoredChunk,
     SparseVector,
+    point_id,
 )
+
+log = logging.getLogger(__name__)
+# Edge's on-disk layout: each segment's payload storage, read by ``_warm``.
+PAYLOAD_FILES = "segments/*/payload_storage/*"
+WARM_BLOCK = 1 << 20
 
 
 class EdgeIndex:
@@ -33,6 +48,19 @@ class EdgeIndex:
         self.dim = dim
         self._lock = threading.Lock()  # guards reset/close against concurrent use
         self._shard = self._open()
+        self._closing = threading.Event()
+        threading.Thread(target=self._warm, name="edge-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        """Read the payload storage files once, so the OS page cache holds them (see above)."""
+        buffer = bytearray(WARM_BLOCK)
+        try:
+            for path in sorted(self.path.glob(PAYLOAD_FILES)):
+                with path.open("rb", buffering=0) as handle:
+                    while not self._closing.is_set() and handle.readinto(buffer):
+                        pass
+        except OSError as exc:  # the shard was reset or removed meanwhile: nothing to warm
+            log.debug("not warming %s: %s", self.path, exc)
 
     def _config(self) -> qe.EdgeConfig:
         return qe.EdgeConfig(
@@ -91,15 +119,21 @@ class EdgeIndex:
         *,
         limit: int,
         where: IndexFilter | None = None,
+        fields: Sequence[str] | None = None,
     ) -> tuple[list[ScoredChunk], list[ScoredChunk]]:
         flt = _filter(where)
+        # Edge reads each hit's whole payload however few fields are asked for, but returns only
+        # those: over 207,000 chunks, leaving out the texts of 2 x 50 candidates saved ~2 ms.
+        payload: bool | list[str] = True if fields is None else [*IDENTITY_FIELDS, *fields]
         requests, kinds = [], []
         if dense is not None:
-            requests.append(self._request(qe.Query.Nearest(list(dense), using=DENSE), limit, flt))
+            nearest = qe.Query.Nearest(list(dense), using=DENSE)
+            requests.append(self._request(nearest, limit, flt, payload))
             kinds.append(DENSE)
         if sparse is not None and len(sparse.indices):
             vector = qe.SparseVector(list(sparse.indices), list(sparse.values))
-            requests.append(self._request(qe.Query.Nearest(vector, using=SPARSE), limit, flt))
+            nearest = qe.Query.Nearest(vector, using=SPARSE)
+            requests.append(self._request(nearest, limit, flt, payload))
             kinds.append(SPARSE)
         found: dict[str, list[ScoredChunk]] = {DENSE: [], SPARSE: []}
         # One query at a time, not query_batch: measured over 207,000 chunks, two single
@@ -109,8 +143,15 @@ class EdgeIndex:
         return found[DENSE], found[SPARSE]
 
     @staticmethod
-    def _request(query: Any, limit: int, flt: Any) -> Any:
-        return qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=True)
+    def _request(query: Any, limit: int, flt: Any, payload: bool | list[str]) -> Any:
+        return qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=payload)
+
+    def payloads(self, chunk_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        if not chunk_ids:
+            return {}
+        records = self._shard.retrieve([point_id(c) for c in chunk_ids], True, False)
+        found = (dict(record.payload or {}) for record in records)
+        return {str(payload["chunk_id"]): payload for payload in found}
 
     def count(self, where: IndexFilter | None = None) -> int:
         total: int = self._shard.count(qe.CountRequest(filter=_filter(where)))
@@ -133,12 +174,14 @@ class EdgeIndex:
 
     def reset(self) -> None:
         with self._lock:
+            self._closing.set()
             self._shard.close()
             shutil.rmtree(self.path)
             self._shard = self._open()
 
     def close(self) -> None:
         with self._lock:
+            self._closing.set()
             self._shard.flush()
             self._shard.close()
 

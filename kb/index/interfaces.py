@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 DENSE = "dense"
 SPARSE = "bm25"
+# Every hit carries these payload fields, whatever else a search asks for.
+IDENTITY_FIELDS = ("chunk_id", "doc_id", "version")
 # Payload fields searches filter on; every backend creates an index for each.
 KEYWORD_FIELDS = ("doc_id", "source", "visibility", "audience", "product", "language")
 INTEGER_FIELDS = ("version",)
@@ -77,8 +79,14 @@ class VectorIndex(Protocol):
         *,
         limit: int,
         where: IndexFilter | None = None,
+        fields: Sequence[str] | None = None,
     ) -> tuple[list[ScoredChunk], list[ScoredChunk]]:
-        """Dense hits and sparse hits (each best first), so callers can fuse them as they like."""
+        """Dense hits and sparse hits (each best first), so callers can fuse them as they like.
+        ``fields``: the payload fields each hit carries besides ``chunk_id``, ``doc_id`` and
+        ``version`` (None: the whole payload, chunk text included)."""
+
+    def payloads(self, chunk_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The whole payload of each of ``chunk_ids`` the index holds, by chunk id."""
 
     def count(self, where: IndexFilter | None = None) -> int: ...
 

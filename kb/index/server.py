@@ -6,7 +6,7 @@ embedded backend; shards and replicas come from the settings when Tandem creates
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from kb.errors import IndexUnavailable
 from kb.index.interfaces import (
     DENSE,
+    IDENTITY_FIELDS,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     SPARSE,
@@ -23,6 +24,7 @@ from kb.index.interfaces import (
     IndexFilter,
     ScoredChunk,
     SparseVector,
+    point_id,
 )
 
 
@@ -112,13 +114,15 @@ class ServerIndex:
         *,
         limit: int,
         where: IndexFilter | None = None,
+        fields: Sequence[str] | None = None,
     ) -> tuple[list[ScoredChunk], list[ScoredChunk]]:
         flt = _filter(where)
+        payload: bool | list[str] = True if fields is None else [*IDENTITY_FIELDS, *fields]
         requests, kinds = [], []
         if dense is not None:
             requests.append(
                 models.QueryRequest(
-                    query=list(dense), using=DENSE, filter=flt, limit=limit, with_payload=True
+                    query=list(dense), using=DENSE, filter=flt, limit=limit, with_payload=payload
                 )
             )
             kinds.append(DENSE)
@@ -126,7 +130,7 @@ class ServerIndex:
             vector = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
             requests.append(
                 models.QueryRequest(
-                    query=vector, using=SPARSE, filter=flt, limit=limit, with_payload=True
+                    query=vector, using=SPARSE, filter=flt, limit=limit, with_payload=payload
                 )
             )
             kinds.append(SPARSE)
@@ -137,6 +141,16 @@ class ServerIndex:
             for kind, response in zip(kinds, responses, strict=True):
                 found[kind] = [_scored(point) for point in response.points]
         return found[DENSE], found[SPARSE]
+
+    def payloads(self, chunk_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        if not chunk_ids:
+            return {}
+        with _reaching_server():
+            records = self.client.retrieve(
+                self.collection, ids=[point_id(c) for c in chunk_ids], with_payload=True
+            )
+        found = (dict(record.payload or {}) for record in records)
+        return {str(payload["chunk_id"]): payload for payload in found}
 
     def count(self, where: IndexFilter | None = None) -> int:
         with _reaching_server():

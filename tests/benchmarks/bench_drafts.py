@@ -79,7 +79,13 @@ def citations(work: Path, data: Path, questions: Sequence[Question]) -> Precisio
 
 
 def latency(
-    work: Path, data: Path, questions: Sequence[Question], stock_questions: int, hybrid_every: int
+    work: Path,
+    data: Path,
+    questions: Sequence[Question],
+    stock_questions: int,
+    hybrid_every: int,
+    *,
+    stock: bool = True,
 ) -> dict[str, Any]:
     env, summary, seconds = prepare(work, data / "corpus-all.tar.gz")
     optimized = optimize_index(work / "var", questions)
@@ -90,8 +96,12 @@ def latency(
     with serving(env, work / "serve.log") as base:
         drafts = time_drafts(base, token, questions)
     first = json.loads((work / "first-ingest.json").read_text("utf-8"))
-    stock = stock_compare.time_stocks(
-        work, database_url(work), questions, stock_questions=stock_questions, every=hybrid_every
+    timed = (
+        stock_compare.time_stocks(
+            work, database_url(work), questions, stock_questions=stock_questions, every=hybrid_every
+        )
+        if stock
+        else None
     )
     return {
         "ingest": (summary, seconds),
@@ -99,8 +109,41 @@ def latency(
         "optimized": optimized,
         "first_optimize": json.loads(first_optimize.read_text("utf-8")),
         "drafts": drafts,
-        "stock": stock,
+        "stock": timed,
     }
+
+
+def latency_only(args: argparse.Namespace, questions: Sequence[Question]) -> int:
+    """``--only latency``: part 3 alone, printed and never written (the section needs all three)."""
+    if not questions:
+        raise SystemExit(f"no questions.csv in {args.data}")
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-drafts-") as scratch:
+        work = args.work or Path(scratch)
+        measured = latency(
+            work / "full",
+            args.data,
+            questions,
+            args.stock_questions,
+            args.stock_hybrid_every,
+            stock=not args.no_stock,
+        )
+    drafts: DraftTimings = measured["drafts"]
+    steps = ", ".join(f"{name} {ms:.1f}" for name, ms in drafts.server_steps.items())
+    lines = (
+        latency_lines(measured)
+        if measured["stock"]
+        else [
+            "| Tandem | p50 ms | p95 ms | p99 ms |",
+            "| --- | ---: | ---: | ---: |",
+            f"| `POST /api/v1/drafts`, HTTP round trip | {drafts.round_trip.cells} |",
+            f"| server `timings_ms.total` | {drafts.server_total.cells} |",
+            "",
+            f"Server-side medians per step (ms): {steps}. Load average (1 min): "
+            f"{drafts.load[0]:.1f} before, {drafts.load[1]:.1f} after.",
+        ]
+    )
+    print("\n".join(lines))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,11 +158,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="hybrid stock: every Nth",
     )
     parser.add_argument("--skip-latency", action="store_true", help="parts 1 and 2 only")
+    parser.add_argument(
+        "--only",
+        choices=("latency",),
+        help="part 3 alone, printed only (reuse --work: its ingest is a no-op)",
+    )
+    parser.add_argument("--no-stock", action="store_true", help="with --only latency: Tandem only")
     parser.add_argument("--no-write", action="store_true", help="print only")
     # `make bench` calls main() with no arguments; its own argv names the benchmarks to run.
     args = parser.parse_args([] if argv is None else argv)
     have_aws = (args.data / "questions.csv").exists()
     questions = load_questions(args.data / "questions.csv") if have_aws else []
+    if args.only == "latency":
+        return latency_only(args, questions)
     with tempfile.TemporaryDirectory(prefix="tandem-bench-drafts-") as scratch:
         work = args.work or Path(scratch)
         (work / "quality").mkdir(parents=True, exist_ok=True)

@@ -92,6 +92,20 @@ def test_a_draft_quotes_and_cites_only_chunks_it_retrieved(
     assert draft["context"]["customer"]["name"] == "Dana Whitfield"
 
 
+def test_the_timings_count_storing_the_draft_and_are_stored_as_answered(
+    api: tuple[FlaskClient, dict[str, str]],
+) -> None:
+    client, headers = api
+    draft = _draft(api, EXPORT)
+    timings = draft["timings_ms"]
+    steps = ["redact_and_context", "detect", "retrieve", "compose", "store"]
+    assert list(timings) == [*steps, "total"]
+    # Each step is rounded to 0.01 ms on its own, hence the slack.
+    assert timings["total"] >= sum(timings[step] for step in steps) - 0.05
+    stored = client.get(f"/api/v1/drafts/{draft['id']}", headers=headers).json
+    assert stored == draft
+
+
 def test_every_customer_facing_sentence_is_supported_by_its_citation(
     demo: tuple[Flask, dict[str, str]], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:

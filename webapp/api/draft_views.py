@@ -57,7 +57,8 @@ def create_draft() -> ResponseReturnValue:
             agent_name=(body.get("agent") or {}).get("name", ""),
         )
     )
-    return _json(draft.document, 201)
+    # The stored body is the response document, already encoded: not decoded to encode again.
+    return Response(draft.body, status=201, mimetype="application/json")
 
 
 @bp.operation(
