@@ -52,6 +52,7 @@ class OpenAICompatibleEncoder:
             max_retries=0,  # an agent is waiting; a retry loop would only hide a dead server
         )
         self._lock = threading.Lock()
+        self.dim = 0  # learned from the probe: the first answer's width
         try:
             probe = self._embed([PROBE])
         except EmbeddingUnavailable as exc:
@@ -78,7 +79,7 @@ class OpenAICompatibleEncoder:
             raise EmbeddingUnavailable(
                 f"The embedding server at {self.base_url} failed: {type(exc).__name__}: {exc}"
             ) from exc
-        width = len(rows[0]) if rows else getattr(self, "dim", 0)
+        width = len(rows[0]) if rows else self.dim
         vectors = np.zeros((len(texts), width), dtype=np.float32)
         for i, row in zip(todo, rows, strict=True):
             vectors[i] = row

@@ -21,6 +21,7 @@ from kb.demo import articles_dir, demo_tickets
 from kb.documents import Document, DocumentVersion
 from kb.tokens import TokenService
 from kb.users import Role
+from review.demo import seed_resolutions
 from review.proposals import NEW, RefreshProposal
 from webapp import create_app
 from webapp.cli import main
@@ -374,7 +375,6 @@ def test_verifying_a_stale_article_sets_its_next_review_date(demo: Flask) -> Non
 def test_a_knowledge_manager_scans_from_the_server_while_it_owns_the_index(
     knowledge_app: Flask,
 ) -> None:
-    from review.demo import seed_resolutions
 
     client = knowledge_app.test_client()
     kiran = _token(knowledge_app, Role.KNOWLEDGE_MANAGER, "kiran-scan")
@@ -394,7 +394,6 @@ def test_a_knowledge_manager_scans_from_the_server_while_it_owns_the_index(
 def test_a_scan_request_with_unknown_fields_is_refused_and_scans_nothing(
     knowledge_app: Flask,
 ) -> None:
-    from review.demo import seed_resolutions
 
     client = knowledge_app.test_client()
     kiran = _token(knowledge_app, Role.KNOWLEDGE_MANAGER, "kiran-scan-bad")

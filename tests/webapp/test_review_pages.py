@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,9 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from kb.audit import AuditEntry
-from kb.demo import DEMO_USERS
+from kb.demo import DEMO_USERS, articles_dir
 from kb.documents import LIVE, Document, DocumentStore, DocumentVersion
 from kb.users import Role
+from review.demo import seed_resolutions
 from review.proposals import (
     AMENDMENT,
     IN_REVIEW,
@@ -418,10 +420,6 @@ def test_the_queue_pages_keep_the_filters(
 def test_scanning_from_the_queue_turns_new_resolutions_into_proposals_and_says_what_it_did(
     app: Flask, sign_in_as: Callable[[Role], FlaskClient]
 ) -> None:
-    from pathlib import Path
-
-    from kb.demo import articles_dir
-    from review.demo import seed_resolutions
 
     tandem(app).pipeline().ingest(Path(str(articles_dir())), actor="test")
     recorded = seed_resolutions(tandem(app).database, tandem(app).redactor())
@@ -441,7 +439,6 @@ def test_scanning_from_the_queue_turns_new_resolutions_into_proposals_and_says_w
 def test_a_scan_without_the_csrf_token_changes_nothing(
     app: Flask, sign_in_as: Callable[[Role], FlaskClient]
 ) -> None:
-    from review.demo import seed_resolutions
 
     seed_resolutions(tandem(app).database, tandem(app).redactor())
     client = sign_in_as(Role.KNOWLEDGE_MANAGER)
